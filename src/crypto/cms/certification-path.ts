@@ -1,0 +1,92 @@
+/**
+ * Certification path building (RFC 4158 style depth-first search) and the structural checks of
+ * RFC 5280 §6.1 that do not depend on time: names chain, signatures verify, issuers are CAs
+ * allowed to sign certificates, pathLenConstraint holds. Validity periods are checked separately
+ * (they depend on the signing time).
+ */
+import type { TrustAnchor } from '../types.ts';
+import { formatName } from './distinguished-name.ts';
+import { sameCertificateOrKey, type ParsedCertificate } from './parsed-certificate.ts';
+
+export const MAX_PATH_LENGTH = 10;
+
+export interface ParsedAnchor {
+  cert: ParsedCertificate;
+  anchor: TrustAnchor;
+}
+
+export type PathResult =
+  | { ok: true; path: ParsedCertificate[]; anchor: ParsedAnchor }
+  | { ok: false; message: string };
+
+function isSelfIssued(c: ParsedCertificate): boolean {
+  return c.subjectDer.equals(c.issuerDer);
+}
+
+function label(c: ParsedCertificate): string {
+  return formatName(c.subjectDer) ?? '(unreadable name)';
+}
+
+/** Why `issuer` cannot have issued `child` at position `depth` of the path; `null` when it can. */
+function issuerProblem(child: ParsedCertificate, issuer: ParsedCertificate, path: readonly ParsedCertificate[]): string | null {
+  if (issuer.basicConstraints?.cA !== true) return `${label(issuer)} is not a CA (basicConstraints cA is not true)`;
+  if (issuer.keyUsage !== null && !issuer.keyUsage.includes('keyCertSign')) return `${label(issuer)} keyUsage lacks keyCertSign`;
+  const pathLen = issuer.basicConstraints.pathLen;
+  // Intermediate CA certificates below this issuer, not counting self-issued ones (RFC 5280 §6.1.4 (l)).
+  const below = path.slice(1).filter((c) => !isSelfIssued(c)).length;
+  if (pathLen !== undefined && below > pathLen) return `${label(issuer)} pathLenConstraint ${pathLen} is exceeded`;
+  if (issuer.publicKey === undefined) return `${label(issuer)} has a public key node cannot use`;
+  let verified = false;
+  try {
+    verified = child.x509.verify(issuer.publicKey);
+  } catch {
+    verified = false;
+  }
+  return verified ? null : `the signature of ${label(child)} does not verify with the key of ${label(issuer)}`;
+}
+
+/**
+ * Finds a path from `signer` to one of `anchors`, using `candidates` (the SignedData certificates)
+ * and the anchors as possible issuers. An anchor matches by DER equality or by subject and key.
+ */
+export function buildCertificationPath(
+  signer: ParsedCertificate,
+  candidates: readonly ParsedCertificate[],
+  anchors: readonly ParsedAnchor[],
+): PathResult {
+  const problems: string[] = [];
+  const pool = [...anchors.map((a) => a.cert), ...candidates];
+
+  const extend = (path: ParsedCertificate[]): { path: ParsedCertificate[]; anchor: ParsedAnchor } | null => {
+    const current = path[path.length - 1];
+    if (current === undefined) return null;
+    const anchor = anchors.find((a) => sameCertificateOrKey(a.cert, current));
+    if (anchor !== undefined) return { path: [...path.slice(0, -1), anchor.cert], anchor };
+    if (path.length >= MAX_PATH_LENGTH) {
+      problems.push(`path longer than ${MAX_PATH_LENGTH} certificates`);
+      return null;
+    }
+    const issuers = pool.filter(
+      (c) =>
+        c.subjectDer.equals(current.issuerDer) &&
+        !(c.subjectKeyId !== undefined && current.authorityKeyId !== undefined && !c.subjectKeyId.equals(current.authorityKeyId)) &&
+        !path.some((p) => sameCertificateOrKey(p, c)),
+    );
+    if (issuers.length === 0) problems.push(`no issuer certificate found for ${label(current)}`);
+    for (const issuer of issuers) {
+      const problem = issuerProblem(current, issuer, path);
+      if (problem !== null) {
+        problems.push(problem);
+        continue;
+      }
+      const found = extend([...path, issuer]);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+
+  const found = extend([signer]);
+  if (found !== null) return { ok: true, ...found };
+  const unique = [...new Set(problems)];
+  return { ok: false, message: `no certification path to a trust anchor: ${unique.slice(0, 3).join('; ')}` };
+}

@@ -1,0 +1,46 @@
+/** The crypto domain: digests, keys, certificates, CMS signatures and their validation (no I/O beyond the dev PKI files). */
+export {
+  DIGEST_ALGORITHMS,
+  createHasher,
+  digestAlgorithmFromOid,
+  digestAlgorithmOid,
+  digestBytes,
+  nodeHashName,
+  type DigestAlgorithm,
+  type Hasher,
+} from './digest.ts';
+export { OID, QUALIFIED_TOOL_POLICIES } from './oids.ts';
+export { certificateToPem, derToPem, pemToDerList } from './pem.ts';
+export { KEY_ALGORITHMS, generateKeyPair, loadPrivateKeyPem, privateKeyToPem, type KeyAlgorithm, type KeyErrorCode, type KeyPair } from './keys.ts';
+export {
+  EXTENDED_KEY_USAGE_OIDS,
+  KEY_USAGE_NAMES,
+  issueCertificate,
+  keyIdentifier,
+  type ExtendedKeyUsageName,
+  type IssueCertificateInput,
+  type KeyUsageName,
+  type SubjectInfo,
+} from './x509-issue.ts';
+export {
+  DEFAULT_DEV_PARTICIPANTS_FILE,
+  initDevPki,
+  loadDevParticipants,
+  type DevParticipant,
+  type DevPki,
+  type InitDevPkiInput,
+} from './dev-pki.ts';
+export { DEFAULT_VALIDATION_POLICY, describeCertificate, inspectSignature, signDetached, verifyDetached } from './cms/index.ts';
+export type {
+  CertificateSummary,
+  CheckId,
+  CheckStatus,
+  CryptoResult,
+  Indication,
+  RsaScheme,
+  SubIndication,
+  TrustAnchor,
+  ValidationCheck,
+  ValidationPolicy,
+  ValidationReport,
+} from './types.ts';
