@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Entry point of the `edx` command: runs the TypeScript CLI through tsx (no build step).
+import { register } from 'tsx/esm/api';
+import { randomUUID } from 'node:crypto';
+
+register();
+const { runCli } = await import('../src/cli/main.ts');
+const ctx = {
+  now: () => new Date(),
+  randomId: () => randomUUID(),
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+try {
+  process.exitCode = await runCli(process.argv.slice(2), ctx);
+} catch (error) {
+  process.stderr.write(`edx: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 70;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { DEFAULT_DEV_PARTICIPANTS_FILE, KEY_ALGORITHMS, initDevPki, loadDevParticipants } from '../../crypto/index.ts';
+import { parseCommandArgs } from '../args.ts';
+import { CliError } from '../cli-error.ts';
+import type { CommandContext } from '../context.ts';
+
+export const pkiInitUsage = `edx pki init --dir DIR [--participants FILE] [--algorithm ALG] [--force]
+
+Creates a development PKI in DIR: a root CA (root.pem, marked qualified in trust.json), the
+gateway's evidence-seal certificate, and a PKCS#8 key and certificate per participant
+(<id>.key.pem, <id>.cert.pem) with the Russian qualified-certificate subject attributes.
+FILE is a JSON array of participants; the default is the synthetic demo list.
+ALG: ${KEY_ALGORITHMS.join(', ')} (default ecdsa-p256). Development keys only.`;
+
+const schema = z.object({
+  dir: z.string().min(1, 'required'),
+  participants: z.string().optional(),
+  algorithm: z.enum(KEY_ALGORITHMS).optional(),
+  force: z.boolean().optional(),
+});
+
+export async function pkiInitCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseCommandArgs(
+    argv,
+    { dir: { type: 'string' }, participants: { type: 'string' }, algorithm: { type: 'string' }, force: { type: 'boolean' } },
+    schema,
+  );
+  const participants = await loadDevParticipants(values.participants ?? DEFAULT_DEV_PARTICIPANTS_FILE);
+  if (!participants.ok) throw new CliError(participants.error.code, participants.error.message);
+  const algorithm = values.algorithm ?? 'ecdsa-p256';
+  ctx.stderr(`creating development PKI (${algorithm}) for ${participants.value.length} participants in ${values.dir}…\n`);
+  const result = await initDevPki({
+    dir: values.dir,
+    participants: participants.value,
+    algorithm,
+    now: ctx.now(),
+    overwrite: values.force === true,
+  }).catch((error: unknown) => {
+    throw new CliError('PKI_INIT_FAILED', error instanceof Error ? error.message : String(error));
+  });
+  ctx.stdout(`root CA:        ${result.rootCertPath}\n`);
+  ctx.stdout(`gateway seal:   ${result.gatewayCertPath}\n`);
+  for (const p of result.participants) ctx.stdout(`${p.id.padEnd(15)} ${p.certPath}\n`);
+  return 0;
+}

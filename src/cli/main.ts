@@ -1,0 +1,53 @@
+import { CliError, EXIT } from './cli-error.ts';
+import type { CommandContext } from './context.ts';
+import { packCommand, packUsage } from './commands/pack.ts';
+import { pkiInitCommand, pkiInitUsage } from './commands/pki-init.ts';
+import { receiptCommand, receiptUsage } from './commands/receipt.ts';
+import { verifyCommand, verifyUsage } from './commands/verify.ts';
+
+type Command = { run: (argv: readonly string[], ctx: CommandContext) => Promise<number>; usage: string };
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  'pki init': { run: pkiInitCommand, usage: pkiInitUsage },
+  pack: { run: packCommand, usage: packUsage },
+  verify: { run: verifyCommand, usage: verifyUsage },
+  receipt: { run: receiptCommand, usage: receiptUsage },
+};
+
+const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
+
+  edx pki init   create a development PKI (root CA, gateway seal, participant keys)
+  edx pack       pack and sign a letter container
+  edx verify     verify a letter or receipt container, print the validation report
+  edx receipt    make a signed registered/refused receipt for a letter
+
+'edx <command> --help' shows a command's options.`;
+
+/** Runs `edx` with the given arguments; returns the exit status instead of exiting (testable). */
+export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const [first, second] = argv;
+  const name = first === 'pki' && second !== undefined ? `pki ${second}` : first;
+  const rest = first === 'pki' ? argv.slice(2) : argv.slice(1);
+  if (name === undefined || name === '--help' || name === 'help' || name === '-h') {
+    ctx.stdout(`${OVERVIEW}\n`);
+    return name === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    ctx.stderr(`edx: unknown command "${argv.slice(0, first === 'pki' ? 2 : 1).join(' ')}"\n\n${OVERVIEW}\n`);
+    return EXIT.badInput;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.stdout(`${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, ctx);
+  } catch (error) {
+    if (error instanceof CliError) {
+      ctx.stderr(`edx ${name}: ${error.code}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  EDX_DATA_DIR: z.string().min(1).default('./data'),
+  /** Largest container accepted over HTTP, in bytes (default 512 MiB). */
+  EDX_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** `require` (default) or `skip`: whether signatures need a revocation check to pass. */
+  EDX_REVOCATION: z.enum(['require', 'skip']).default('require'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxUploadBytes: number;
+  revocation: 'require' | 'skip';
+}
+
+/** Parses the environment once, at start; the only place that reads `process.env`. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): { ok: true; value: Config } | { ok: false; message: string } {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    value: { port: e.PORT, host: e.HOST, dataDir: resolve(e.EDX_DATA_DIR), maxUploadBytes: e.EDX_MAX_UPLOAD_BYTES, revocation: e.EDX_REVOCATION },
+  };
+}

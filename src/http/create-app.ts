@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { DEFAULT_VALIDATION_POLICY, type TrustAnchor } from '../crypto/index.ts';
+import { verifyContainer } from '../letters/index.ts';
+import { AppError, ERROR_STATUS } from './app-error.ts';
+
+export interface AppDeps {
+  trustAnchors: () => readonly TrustAnchor[];
+  revocation: 'require' | 'skip';
+  maxUploadBytes: number;
+  now: () => Date;
+  /** Scratch space for uploads being verified. */
+  tmpDir?: string;
+}
+
+type Env = { Variables: { requestId: string } };
+
+/**
+ * The HTTP surface (Hono). Routes call the domains; errors become one JSON shape
+ * `{code, message, requestId}` in `onError`, and unknown failures never leak their message.
+ */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('X-Request-Id', requestId);
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId');
+    if (error instanceof AppError) {
+      return c.json({ code: error.code, message: error.message, requestId }, ERROR_STATUS[error.code]);
+    }
+    process.stderr.write(`request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return c.json({ code: 'INTERNAL', message: 'internal error', requestId }, 500);
+  });
+
+  app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    if (deps.trustAnchors().length === 0) throw new AppError('NOT_READY', 'no trust anchors are configured');
+    return c.json({ status: 'ready' });
+  });
+
+  /** Verifies a letter or receipt container sent as the request body; nothing is stored. */
+  app.post('/api/v1/verify', async (c) => {
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/(zip|octet-stream)\b/u.test(type)) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the container as application/zip');
+    }
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > deps.maxUploadBytes) throw new AppError('PAYLOAD_TOO_LARGE', `the limit is ${deps.maxUploadBytes} bytes`);
+    const body = c.req.raw.body;
+    if (body === null) throw new AppError('BAD_REQUEST', 'empty body');
+
+    const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'edx-verify-'));
+    try {
+      const path = join(dir, 'container.zip');
+      await saveLimited(body, path, deps.maxUploadBytes);
+      const result = await verifyContainer({
+        containerPath: path,
+        trustAnchors: deps.trustAnchors(),
+        policy: { ...DEFAULT_VALIDATION_POLICY, revocation: deps.revocation },
+        now: deps.now(),
+      });
+      if (!result.ok) throw new AppError(result.error.code === 'CONTAINER_UNREADABLE' || result.error.code === 'CONTAINER_NOT_RECOGNISED' || result.error.code === 'ENVELOPE_INVALID' || result.error.code === 'RECEIPT_INVALID' ? result.error.code : 'BAD_REQUEST', result.error.message);
+      return c.json(result.value);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  return app;
+}
+
+/** Streams a request body to disk, refusing it as soon as it passes `limit` bytes. */
+async function saveLimited(body: ReadableStream<Uint8Array>, path: string, limit: number): Promise<void> {
+  const out = createWriteStream(path, { flags: 'wx' });
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      total += chunk.byteLength;
+      if (total > limit) throw new AppError('PAYLOAD_TOO_LARGE', `the limit is ${limit} bytes`);
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    }
+  } finally {
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+}

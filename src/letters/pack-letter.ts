@@ -1,0 +1,218 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  digestBytes,
+  inspectSignature,
+  signDetached,
+  verifyDetached,
+  DEFAULT_VALIDATION_POLICY,
+  type DigestAlgorithm,
+} from '../crypto/index.ts';
+import {
+  buildEnvelopeXml,
+  createContainerWriter,
+  type Envelope,
+  type EnvelopeFile,
+  type Party,
+} from '../envelope/index.ts';
+import {
+  assignFilePaths,
+  ENVELOPE_ENTRY,
+  ENVELOPE_SIGNATURE_ENTRY,
+  MAX_SIGNATURE_BYTES,
+  signaturePathFor,
+} from './container-layout.ts';
+import { mediaTypeForName } from './media-type.ts';
+import type { LetterResult, SigningIdentity } from './types.ts';
+
+export interface PackLetterFile {
+  /** Where the file is on disk. */
+  sourcePath: string;
+  /** The name recorded in the envelope; defaults to the source file's base name. */
+  name?: string;
+  mediaType?: string;
+  /** Defaults: the first file is `main`, the others `attachment`. */
+  role?: 'main' | 'attachment';
+}
+
+export interface SuppliedSignature {
+  /** A detached CMS signature (DER) on disk, made by the signatory outside the gateway. */
+  sourcePath: string;
+  /** The envelope name of the file it signs; defaults to the signature's base name without `.p7s`. */
+  forName?: string;
+}
+
+export interface PackLetterInput {
+  outputPath: string;
+  messageId: string;
+  now: Date;
+  sender: Party;
+  recipient: Party;
+  document: Envelope['document'];
+  files: readonly PackLetterFile[];
+  /** When given, these are the document signatures and the gateway signs only the envelope. */
+  suppliedSignatures?: readonly SuppliedSignature[];
+  /** Signs the envelope (transport signature) and, without supplied signatures, every file. */
+  signer: SigningIdentity;
+  digestAlgorithm?: DigestAlgorithm;
+}
+
+export interface PackedLetter {
+  envelope: Envelope;
+  envelopeXml: Buffer;
+  /** SHA-256 of envelope.xml: what receipts refer to. */
+  envelopeDigest: Buffer;
+  outputPath: string;
+}
+
+interface LoadedSignature {
+  der: Buffer;
+  forName: string;
+  sourcePath: string;
+  digestAlgorithms: DigestAlgorithm[];
+}
+
+/**
+ * Packs one letter into a container (SPEC §2–3): each file is streamed once into the ZIP while
+ * its digests are computed, then signed (CAdES-BES detached) or matched with the signatory's
+ * supplied signatures, then envelope.xml is written and signed as the transport signature.
+ * The output appears atomically; on any failure nothing is left behind.
+ */
+export async function packLetter(input: PackLetterInput): Promise<LetterResult<PackedLetter>> {
+  const digestAlgorithm = input.digestAlgorithm ?? 'sha-256';
+  if (input.files.length === 0) {
+    return { ok: false, error: { code: 'INPUT_INVALID', message: 'a letter needs at least one file' } };
+  }
+  const names = input.files.map((f) => (f.name ?? basename(f.sourcePath)).normalize('NFC'));
+  if (new Set(names).size !== names.length) {
+    return { ok: false, error: { code: 'INPUT_INVALID', message: 'two files have the same name' } };
+  }
+  const roles = input.files.map((f, i) => f.role ?? (i === 0 ? 'main' : 'attachment'));
+  if (roles.filter((r) => r === 'main').length !== 1) {
+    return { ok: false, error: { code: 'INPUT_INVALID', message: 'exactly one file must be the main document' } };
+  }
+  for (const f of input.files) {
+    const st = await stat(f.sourcePath).catch(() => undefined);
+    if (!st?.isFile()) {
+      return { ok: false, error: { code: 'FILE_UNREADABLE', message: `not a readable file: ${f.sourcePath}`, path: f.sourcePath } };
+    }
+  }
+
+  // Supplied signatures are read and inspected first, so the one pass over each file can
+  // compute every digest they need.
+  const supplied: LoadedSignature[] = [];
+  for (const s of input.suppliedSignatures ?? []) {
+    const der = await readFile(s.sourcePath).catch(() => undefined);
+    if (der === undefined || der.length > MAX_SIGNATURE_BYTES) {
+      return { ok: false, error: { code: 'SIGNATURE_UNREADABLE', message: `cannot read signature ${s.sourcePath}`, path: s.sourcePath } };
+    }
+    const inspected = inspectSignature(der);
+    if (!inspected.ok) {
+      return { ok: false, error: { code: 'SIGNATURE_UNREADABLE', message: `${s.sourcePath}: ${inspected.error.message}`, path: s.sourcePath } };
+    }
+    const forName = (s.forName ?? basename(s.sourcePath).replace(/\.p7s$/iu, '')).normalize('NFC');
+    if (!names.includes(forName)) {
+      return { ok: false, error: { code: 'SIGNATURE_UNMATCHED', message: `signature ${s.sourcePath} is for "${forName}", which is not among the files`, path: s.sourcePath } };
+    }
+    supplied.push({ der, forName, sourcePath: s.sourcePath, digestAlgorithms: inspected.value.digestAlgorithms });
+  }
+  if (supplied.length > 0) {
+    const unsigned = names.filter((n) => !supplied.some((s) => s.forName === n));
+    if (unsigned.length > 0) {
+      return { ok: false, error: { code: 'SIGNATURE_UNMATCHED', message: `no supplied signature for: ${unsigned.join(', ')}` } };
+    }
+  }
+
+  const paths = assignFilePaths(names);
+  const writer = createContainerWriter({ outputPath: input.outputPath });
+  try {
+    const files: EnvelopeFile[] = [];
+    const signatureEntries: { path: string; der: Buffer }[] = [];
+    for (const [i, f] of input.files.entries()) {
+      const name = names[i] ?? '';
+      const path = paths[i] ?? '';
+      const mine = supplied.filter((s) => s.forName === name);
+      const algorithms = [...new Set<DigestAlgorithm>([digestAlgorithm, ...mine.flatMap((s) => s.digestAlgorithms)])];
+      const written = await writer.addFile(path, f.sourcePath, { digests: algorithms });
+      const digest = written.digests[digestAlgorithm];
+      if (digest === undefined) throw new Error(`container writer did not compute ${digestAlgorithm}`);
+
+      const signatures: Buffer[] = [];
+      if (mine.length > 0) {
+        for (const s of mine) {
+          // Only the binding to this file's bytes is checked here; trust and time are the
+          // receiver's call (the signatory may have signed on a clock ahead of ours).
+          const [report] = verifyDetached({
+            signature: s.der,
+            contentDigests: written.digests,
+            trustAnchors: [],
+            policy: { ...DEFAULT_VALIDATION_POLICY, revocation: 'skip', maxFutureSkewSeconds: Number.MAX_SAFE_INTEGER },
+            now: input.now,
+          });
+          const digestCheck = report?.checks.find((c) => c.id === 'message-digest');
+          if (digestCheck?.status !== 'passed') {
+            await writer.abort();
+            const mismatch = digestCheck?.status === 'failed';
+            return {
+              ok: false,
+              error: {
+                code: mismatch ? 'SIGNATURE_DOES_NOT_MATCH_FILE' : 'SIGNATURE_UNREADABLE',
+                message: mismatch
+                  ? `signature ${s.sourcePath} does not sign the bytes of "${name}"`
+                  : `signature ${s.sourcePath} cannot be checked against "${name}": ${report?.errors.join('; ') ?? 'no signer'}`,
+                path: s.sourcePath,
+              },
+            };
+          }
+          signatures.push(s.der);
+        }
+      } else {
+        signatures.push(sign(input.signer, digest, digestAlgorithm, input.now));
+      }
+      const signaturePaths = signatures.map((_, k) => signaturePathFor(path, k));
+      signatures.forEach((der, k) => signatureEntries.push({ path: signaturePaths[k] ?? '', der }));
+      files.push({
+        id: `f${i + 1}`,
+        role: roles[i] ?? 'attachment',
+        name,
+        mediaType: f.mediaType ?? mediaTypeForName(name),
+        size: written.size,
+        digest: { algorithm: digestAlgorithm, value: digest.toString('base64') },
+        path,
+        signaturePaths,
+      });
+    }
+    for (const e of signatureEntries) writer.addBuffer(e.path, e.der, { compress: false });
+
+    const envelope: Envelope = {
+      version: '1',
+      messageId: input.messageId,
+      createdAt: input.now.toISOString(),
+      sender: input.sender,
+      recipient: input.recipient,
+      document: input.document,
+      files,
+    };
+    const envelopeXml = buildEnvelopeXml(envelope);
+    const envelopeDigest = digestBytes('sha-256', envelopeXml);
+    writer.addBuffer(ENVELOPE_ENTRY, envelopeXml, { compress: true });
+    writer.addBuffer(ENVELOPE_SIGNATURE_ENTRY, sign(input.signer, envelopeDigest, 'sha-256', input.now), { compress: false });
+    await writer.close();
+    return { ok: true, value: { envelope, envelopeXml, envelopeDigest, outputPath: input.outputPath } };
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+function sign(signer: SigningIdentity, digest: Buffer, algorithm: DigestAlgorithm, now: Date): Buffer {
+  return signDetached({
+    contentDigest: digest,
+    digestAlgorithm: algorithm,
+    privateKey: signer.privateKey,
+    certificate: signer.certificate,
+    extraCertificates: signer.chain,
+    signingTime: now,
+    ...(signer.rsaScheme === undefined ? {} : { rsaScheme: signer.rsaScheme }),
+  });
+}

@@ -1,0 +1,33 @@
+import type { KeyObject } from 'node:crypto';
+import type { RsaScheme } from '../crypto/index.ts';
+
+/** Who signs: a private key with its certificate and the certificates up to (not including) the root. */
+export interface SigningIdentity {
+  privateKey: KeyObject;
+  certificate: Buffer;
+  chain: readonly Buffer[];
+  rsaScheme?: RsaScheme;
+}
+
+/** A failure of a use-case, as a value: `code` is stable and machine-readable. */
+export interface LetterError {
+  code: LetterErrorCode;
+  message: string;
+  path?: string;
+}
+
+export const LETTER_ERROR_CODES = [
+  'INPUT_INVALID',
+  'FILE_UNREADABLE',
+  'SIGNATURE_UNREADABLE',
+  'SIGNATURE_UNMATCHED',
+  'SIGNATURE_DOES_NOT_MATCH_FILE',
+  'CONTAINER_UNREADABLE',
+  'CONTAINER_NOT_RECOGNISED',
+  'ENVELOPE_INVALID',
+  'RECEIPT_INVALID',
+  'IO_ERROR',
+] as const;
+export type LetterErrorCode = (typeof LETTER_ERROR_CODES)[number];
+
+export type LetterResult<T> = { ok: true; value: T } | { ok: false; error: LetterError };

@@ -1,0 +1,245 @@
+import {
+  digestBytes,
+  inspectSignature,
+  verifyDetached,
+  type DigestAlgorithm,
+  type TrustAnchor,
+  type ValidationPolicy,
+  type ValidationReport,
+} from '../crypto/index.ts';
+import {
+  openContainer,
+  parseEnvelopeXml,
+  parseReceiptXml,
+  type ContainerReader,
+  type Envelope,
+  type Party,
+  type Receipt,
+} from '../envelope/index.ts';
+import {
+  ENVELOPE_ENTRY,
+  ENVELOPE_SIGNATURE_ENTRY,
+  MAX_SIGNATURE_BYTES,
+  MAX_XML_BYTES,
+  RECEIPT_ENTRY,
+  RECEIPT_SIGNATURE_ENTRY,
+} from './container-layout.ts';
+import type { LetterResult } from './types.ts';
+
+/** A problem with the container as a whole, beside the per-signature reports. */
+export interface ContainerFinding {
+  code:
+    | 'FILE_MISSING'
+    | 'FILE_UNLISTED'
+    | 'FILE_SIZE_MISMATCH'
+    | 'FILE_DIGEST_MISMATCH'
+    | 'FILE_UNREADABLE'
+    | 'SIGNATURE_MISSING'
+    | 'SIGNATURE_UNREADABLE'
+    | 'SIGNER_NOT_SENDER';
+  message: string;
+  path?: string;
+}
+
+export interface SignatureVerification {
+  /** Container path of the .p7s. */
+  path: string;
+  /** `transport` signs envelope.xml / receipt.xml; `document` signs one of the letter's files. */
+  role: 'transport' | 'document';
+  fileId?: string;
+  fileName?: string;
+  reports: ValidationReport[];
+}
+
+export type ContainerVerification =
+  | { kind: 'letter'; envelope: Envelope; envelopeDigest: string; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean }
+  | { kind: 'receipt'; receipt: Receipt; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean };
+
+export interface VerifyContainerInput {
+  containerPath: string;
+  trustAnchors: readonly TrustAnchor[];
+  policy: ValidationPolicy;
+  now: Date;
+}
+
+/**
+ * Verifies a letter or receipt container completely (SPEC §3–4): every entry is accounted for,
+ * every file's size and digest match the envelope, every signature gets a validation report, and
+ * every signer belongs to the organisation that claims to send. Files are streamed once each.
+ * `ok: false` only when the input is not a container we can read at all (CLI exit 2); otherwise
+ * `passed` tells whether everything holds.
+ */
+export async function verifyContainer(input: VerifyContainerInput): Promise<LetterResult<ContainerVerification>> {
+  const opened = await openContainer({ path: input.containerPath });
+  if (!opened.ok) {
+    return { ok: false, error: { code: 'CONTAINER_UNREADABLE', message: `${opened.error.code}: ${opened.error.message}` } };
+  }
+  const reader = opened.value;
+  try {
+    if (reader.entries.has(ENVELOPE_ENTRY)) return await verifyLetter(reader, input);
+    if (reader.entries.has(RECEIPT_ENTRY)) return await verifyReceipt(reader, input);
+    return {
+      ok: false,
+      error: { code: 'CONTAINER_NOT_RECOGNISED', message: `neither ${ENVELOPE_ENTRY} nor ${RECEIPT_ENTRY} is in the container` },
+    };
+  } finally {
+    await reader.close();
+  }
+}
+
+async function verifyLetter(reader: ContainerReader, input: VerifyContainerInput): Promise<LetterResult<ContainerVerification>> {
+  const xml = await reader.readEntry(ENVELOPE_ENTRY, MAX_XML_BYTES);
+  if (!xml.ok) return { ok: false, error: { code: 'ENVELOPE_INVALID', message: `${xml.error.code}: ${xml.error.message}` } };
+  const parsed = parseEnvelopeXml(xml.value);
+  if (!parsed.ok) return { ok: false, error: { code: 'ENVELOPE_INVALID', message: `${parsed.error.code}: ${parsed.error.message}` } };
+  const envelope = parsed.value;
+  const findings: ContainerFinding[] = [];
+  const signatures: SignatureVerification[] = [];
+
+  const listed = new Set<string>([ENVELOPE_ENTRY, ENVELOPE_SIGNATURE_ENTRY]);
+  for (const f of envelope.files) {
+    listed.add(f.path);
+    for (const p of f.signaturePaths) listed.add(p);
+  }
+  for (const path of reader.entries.keys()) {
+    if (!listed.has(path)) findings.push({ code: 'FILE_UNLISTED', message: `${path} is in the container but not in the envelope`, path });
+  }
+
+  // Transport signature over the exact envelope bytes.
+  const transport = await verifySignatureEntry(reader, ENVELOPE_SIGNATURE_ENTRY, xmlDigests(xml.value), input, findings);
+  if (transport !== undefined) signatures.push({ path: ENVELOPE_SIGNATURE_ENTRY, role: 'transport', reports: transport });
+
+  for (const file of envelope.files) {
+    if (!reader.entries.has(file.path)) {
+      findings.push({ code: 'FILE_MISSING', message: `${file.name} (${file.path}) is listed in the envelope but missing`, path: file.path });
+      continue;
+    }
+    // Read the signatures first so one pass over the file computes every digest they need.
+    const sigs: { path: string; der: Buffer; algorithms: DigestAlgorithm[] }[] = [];
+    for (const sigPath of file.signaturePaths) {
+      const loaded = await loadSignature(reader, sigPath, findings);
+      if (loaded !== undefined) sigs.push({ path: sigPath, ...loaded });
+    }
+    const algorithms = [...new Set<DigestAlgorithm>([file.digest.algorithm, ...sigs.flatMap((s) => s.algorithms)])];
+    const digested = await reader.digestEntry(file.path, algorithms);
+    if (!digested.ok) {
+      findings.push({ code: 'FILE_UNREADABLE', message: `${file.path}: ${digested.error.code}: ${digested.error.message}`, path: file.path });
+      continue;
+    }
+    if (digested.value.size !== file.size) {
+      findings.push({ code: 'FILE_SIZE_MISMATCH', message: `${file.name}: envelope says ${file.size} bytes, container has ${digested.value.size}`, path: file.path });
+    }
+    const actual = digested.value.digests[file.digest.algorithm];
+    if (actual === undefined || actual.toString('base64') !== file.digest.value) {
+      findings.push({ code: 'FILE_DIGEST_MISMATCH', message: `${file.name}: its ${file.digest.algorithm} digest differs from the envelope's`, path: file.path });
+    }
+    for (const s of sigs) {
+      const reports = verifyDetached({
+        signature: s.der,
+        contentDigests: digested.value.digests,
+        trustAnchors: input.trustAnchors,
+        policy: input.policy,
+        now: input.now,
+      });
+      signatures.push({ path: s.path, role: 'document', fileId: file.id, fileName: file.name, reports });
+    }
+  }
+
+  checkSignersBelongTo(envelope.sender, signatures, findings);
+  const passed = findings.length === 0 && signatures.length > 0 && signatures.every((s) => s.reports.length > 0 && s.reports.every((r) => r.indication === 'TOTAL-PASSED'));
+  return {
+    ok: true,
+    value: { kind: 'letter', envelope, envelopeDigest: digestBytes('sha-256', xml.value).toString('base64'), signatures, findings, passed },
+  };
+}
+
+async function verifyReceipt(reader: ContainerReader, input: VerifyContainerInput): Promise<LetterResult<ContainerVerification>> {
+  const xml = await reader.readEntry(RECEIPT_ENTRY, MAX_XML_BYTES);
+  if (!xml.ok) return { ok: false, error: { code: 'RECEIPT_INVALID', message: `${xml.error.code}: ${xml.error.message}` } };
+  const parsed = parseReceiptXml(xml.value);
+  if (!parsed.ok) return { ok: false, error: { code: 'RECEIPT_INVALID', message: `${parsed.error.code}: ${parsed.error.message}` } };
+  const findings: ContainerFinding[] = [];
+  const signatures: SignatureVerification[] = [];
+  for (const path of reader.entries.keys()) {
+    if (path !== RECEIPT_ENTRY && path !== RECEIPT_SIGNATURE_ENTRY) {
+      findings.push({ code: 'FILE_UNLISTED', message: `${path} does not belong in a receipt container`, path });
+    }
+  }
+  const reports = await verifySignatureEntry(reader, RECEIPT_SIGNATURE_ENTRY, xmlDigests(xml.value), input, findings);
+  if (reports !== undefined) signatures.push({ path: RECEIPT_SIGNATURE_ENTRY, role: 'transport', reports });
+  checkSignersBelongTo(parsed.value.issuer, signatures, findings);
+  const passed = findings.length === 0 && signatures.length > 0 && signatures.every((s) => s.reports.length > 0 && s.reports.every((r) => r.indication === 'TOTAL-PASSED'));
+  return { ok: true, value: { kind: 'receipt', receipt: parsed.value, signatures, findings, passed } };
+}
+
+function xmlDigests(bytes: Buffer): Partial<Record<DigestAlgorithm, Buffer>> {
+  return {
+    'sha-256': digestBytes('sha-256', bytes),
+    'sha-384': digestBytes('sha-384', bytes),
+    'sha-512': digestBytes('sha-512', bytes),
+  };
+}
+
+async function loadSignature(
+  reader: ContainerReader,
+  path: string,
+  findings: ContainerFinding[],
+): Promise<{ der: Buffer; algorithms: DigestAlgorithm[] } | undefined> {
+  if (!reader.entries.has(path)) {
+    findings.push({ code: 'SIGNATURE_MISSING', message: `signature ${path} is missing`, path });
+    return undefined;
+  }
+  const der = await reader.readEntry(path, MAX_SIGNATURE_BYTES);
+  if (!der.ok) {
+    findings.push({ code: 'SIGNATURE_UNREADABLE', message: `${path}: ${der.error.code}: ${der.error.message}`, path });
+    return undefined;
+  }
+  const inspected = inspectSignature(der.value);
+  // A malformed signature still gets verified so that its report says FORMAT_FAILURE.
+  return { der: der.value, algorithms: inspected.ok ? inspected.value.digestAlgorithms : [] };
+}
+
+async function verifySignatureEntry(
+  reader: ContainerReader,
+  path: string,
+  digests: Partial<Record<DigestAlgorithm, Buffer>>,
+  input: VerifyContainerInput,
+  findings: ContainerFinding[],
+): Promise<ValidationReport[] | undefined> {
+  const loaded = await loadSignature(reader, path, findings);
+  if (loaded === undefined) return undefined;
+  return verifyDetached({
+    signature: loaded.der,
+    contentDigests: digests,
+    trustAnchors: input.trustAnchors,
+    policy: input.policy,
+    now: input.now,
+  });
+}
+
+/**
+ * SPEC §4: the signer must belong to the participant that claims to send. The certificate's
+ * organisation identifiers (OGRN, INN of the legal entity) must equal the party's where the party
+ * states them; a party without identifiers cannot be matched and is reported.
+ */
+function checkSignersBelongTo(party: Party, signatures: readonly SignatureVerification[], findings: ContainerFinding[]): void {
+  for (const s of signatures) {
+    for (const r of s.reports) {
+      const cert = r.signedBy;
+      if (cert === null) continue;
+      const certOgrn = cert.ogrn ?? cert.ogrnip;
+      const certInn = cert.innle ?? cert.inn;
+      const problems: string[] = [];
+      if (party.ogrn === undefined && party.inn === undefined) problems.push('the party states neither OGRN nor INN');
+      if (party.ogrn !== undefined && certOgrn !== party.ogrn) problems.push(`certificate OGRN ${certOgrn ?? '(none)'} ≠ ${party.ogrn}`);
+      if (party.inn !== undefined && certInn !== party.inn) problems.push(`certificate INN ${certInn ?? '(none)'} ≠ ${party.inn}`);
+      if (problems.length > 0) {
+        findings.push({
+          code: 'SIGNER_NOT_SENDER',
+          message: `${s.path}: signer "${cert.subject}" does not belong to ${party.id} (${problems.join('; ')})`,
+          path: s.path,
+        });
+      }
+    }
+  }
+}
