@@ -1,0 +1,130 @@
+/**
+ * Pack/verify throughput of letters next to the physical limit measured in the same process:
+ * reading the file, SHA-256 over it and one signature with the same key (pack) or one
+ * verification (verify). Also the peak RSS of packing and verifying a 1 GiB attachment.
+ */
+import { createHash, createPublicKey, randomBytes, randomUUID, sign, verify, X509Certificate } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DEFAULT_DEV_PARTICIPANTS_FILE, DEFAULT_VALIDATION_POLICY, initDevPki, loadDevParticipants, loadPrivateKeyPem, pemToDerList } from '../src/crypto/index.ts';
+import { packLetter, verifyContainer, type SigningIdentity } from '../src/letters/index.ts';
+
+export interface BenchRow {
+  name: string;
+  ours: string;
+  limit: string;
+  ratio: number;
+  target?: string;
+}
+
+async function sha256File(path: string): Promise<Buffer> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) h.update(chunk as Buffer);
+  return h.digest();
+}
+
+async function timeLoop(minMs: number, minIterations: number, fn: () => Promise<void>): Promise<number> {
+  await fn(); // warm-up
+  let n = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (n < minIterations || elapsed < minMs) {
+    await fn();
+    n += 1;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  return elapsed / n; // ms per iteration
+}
+
+export async function benchLetters(options: { quick: boolean }): Promise<BenchRow[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'edx-bench-'));
+  const rows: BenchRow[] = [];
+  try {
+    const participants = await loadDevParticipants(DEFAULT_DEV_PARTICIPANTS_FILE);
+    if (!participants.ok) throw new Error(participants.error.message);
+    const [from, to] = participants.value;
+    if (from === undefined || to === undefined) throw new Error('demo participants missing');
+    const pki = await initDevPki({ dir: join(dir, 'pki'), participants: participants.value, now: new Date() });
+    const keyResult = loadPrivateKeyPem(await readFile(join(pki.dir, `${from.id}.key.pem`)));
+    if (!keyResult.ok) throw new Error(keyResult.error.message);
+    const [certificate] = pemToDerList(await readFile(join(pki.dir, `${from.id}.cert.pem`)));
+    const [root] = pemToDerList(await readFile(pki.rootCertPath));
+    if (certificate === undefined || root === undefined) throw new Error('pki unreadable');
+    const signer: SigningIdentity = { privateKey: keyResult.value, certificate, chain: [] };
+    const publicKey = createPublicKey(new X509Certificate(certificate).publicKey.export({ type: 'spki', format: 'pem' }));
+
+    for (const [label, size, target] of [['100 KB', 100 * 1024, 0.3], ['10 MB', 10 * 1024 * 1024, 0.5]] as const) {
+      const file = join(dir, `letter-${size}.pdf`);
+      await writeFile(file, randomBytes(size));
+      const out = join(dir, `letter-${size}.zip`);
+      const minMs = options.quick ? 300 : 1500;
+      const pack = async (): Promise<void> => {
+        const r = await packLetter({
+          outputPath: out,
+          messageId: randomUUID(),
+          now: new Date(),
+          sender: { id: from.id, name: from.name, inn: from.inn, ogrn: from.ogrn },
+          recipient: { id: to.id, name: to.name, inn: to.inn, ogrn: to.ogrn },
+          document: { kind: 'letter', regNumber: '1', regDate: '2026-11-25', subject: 'bench', signatory: { name: 'A', position: 'B' } },
+          files: [{ sourcePath: file }],
+          signer,
+        });
+        if (!r.ok) throw new Error(r.error.message);
+      };
+      const rawPack = async (): Promise<void> => {
+        const digest = await sha256File(file);
+        sign('sha256', digest, signer.privateKey);
+      };
+      const packMs = await timeLoop(minMs, 5, pack);
+      const rawPackMs = await timeLoop(minMs, 5, rawPack);
+      const mb = size / (1024 * 1024);
+      rows.push({
+        name: `pack ${label} letter`,
+        ours: `${(1000 / packMs).toFixed(1)} letters/s, ${((mb * 1000) / packMs).toFixed(1)} MB/s`,
+        limit: `${(1000 / rawPackMs).toFixed(1)} /s, ${((mb * 1000) / rawPackMs).toFixed(1)} MB/s (read + SHA-256 + 1 signature)`,
+        ratio: rawPackMs / packMs,
+        target: `>= ${target}`,
+      });
+
+      const sig = sign('sha256', Buffer.alloc(32, 1), signer.privateKey);
+      const verifyOnce = async (): Promise<void> => {
+        const r = await verifyContainer({ containerPath: out, trustAnchors: [{ certificate: root, qualified: true }], policy: { ...DEFAULT_VALIDATION_POLICY, revocation: 'skip' }, now: new Date() });
+        if (!r.ok || !r.value.passed) throw new Error('bench container did not verify');
+      };
+      const rawVerify = async (): Promise<void> => {
+        await sha256File(file);
+        verify('sha256', Buffer.alloc(32, 1), publicKey, sig);
+      };
+      const verifyMs = await timeLoop(minMs, 5, verifyOnce);
+      const rawVerifyMs = await timeLoop(minMs, 5, rawVerify);
+      rows.push({
+        name: `verify ${label} letter`,
+        ours: `${(1000 / verifyMs).toFixed(1)} letters/s, ${((mb * 1000) / verifyMs).toFixed(1)} MB/s`,
+        limit: `${(1000 / rawVerifyMs).toFixed(1)} /s, ${((mb * 1000) / rawVerifyMs).toFixed(1)} MB/s (read + SHA-256 + 1 verification)`,
+        ratio: rawVerifyMs / verifyMs,
+        target: `>= ${target}`,
+      });
+    }
+
+    // Peak memory: a child process packs and verifies a 1 GiB attachment.
+    const big = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'big-attachment.ts'), dir, pki.dir, from.id, to.id, options.quick ? '256' : '1024'], {
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024,
+    });
+    if (big.status !== 0) throw new Error(`big attachment run failed: ${big.stderr}`);
+    const m = JSON.parse(big.stdout.trim().split('\n').pop() ?? '{}') as { sizeMiB: number; maxRssMiB: number; packMBs: number; verifyMBs: number };
+    rows.push({
+      name: `${m.sizeMiB} MiB attachment: peak RSS (pack + verify)`,
+      ours: `${m.maxRssMiB.toFixed(0)} MiB (pack ${m.packMBs.toFixed(0)} MB/s, verify ${m.verifyMBs.toFixed(0)} MB/s)`,
+      limit: '256 MiB budget',
+      ratio: 256 / m.maxRssMiB,
+      target: '>= 1 (under 256 MiB)',
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
