@@ -1,0 +1,10 @@
+export { apiTokens } from './api-tokens.ts';
+export { certificates } from './certificates.ts';
+export { events } from './events.ts';
+export { messageFiles } from './message-files.ts';
+export { MESSAGE_STATES, messages, type MessageState } from './messages.ts';
+export { participants } from './participants.ts';
+export { RECEIPT_ISSUERS, receipts } from './receipts.ts';
+export { signatureReports } from './signature-reports.ts';
+export { submissions } from './submissions.ts';
+export { trustAnchors } from './trust-anchors.ts';

@@ -1,0 +1,1 @@
+export { createBlobStore, type BlobStore, type StoredBlob } from './blob-store.ts';
