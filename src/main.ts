@@ -1,13 +1,10 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config/index.ts';
-import { DEFAULT_DEV_PARTICIPANTS_FILE, initDevPki, loadDevParticipants, pemToDerList, type TrustAnchor } from './crypto/index.ts';
-import { createApp } from './http/create-app.ts';
+import { openGateway } from './open-gateway.ts';
 
 /**
- * Composition root: config -> data directory (development PKI on first start) -> app -> server.
- * The delivery service (directory, database, inbox) joins here as it is built.
+ * Composition root: config -> gateway (database, directory, PKI, blobs, app) -> HTTP server.
+ * The only place that reads the environment and the real clock.
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -16,34 +13,25 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { dataDir, port, host } = config.value;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const pkiDir = join(dataDir, 'pki');
-  const rootPath = join(pkiDir, 'root.pem');
-  if (!(await stat(rootPath).catch(() => undefined))) {
-    const participants = await loadDevParticipants(DEFAULT_DEV_PARTICIPANTS_FILE);
-    if (!participants.ok) throw new Error(participants.error.message);
-    process.stdout.write(`first start: creating the development PKI in ${pkiDir}\n`);
-    await initDevPki({ dir: pkiDir, participants: participants.value, now: new Date() });
+  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs } = config.value;
+  const started = Date.now();
+  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs });
+  if (gateway.seed.seeded) {
+    process.stdout.write(`first start: seeded ${gateway.seed.participants} participants, development PKI in ${gateway.paths.pki} (${Date.now() - started} ms)\n`);
   }
-  const anchors: TrustAnchor[] = pemToDerList(await readFile(rootPath)).map((certificate) => ({
-    certificate,
-    qualified: true,
-    label: 'edx-gateway development root (trust.json marks it qualified)',
-  }));
-
-  const app = createApp({
-    trustAnchors: () => anchors,
-    revocation: config.value.revocation,
-    maxUploadBytes: config.value.maxUploadBytes,
-    now: () => new Date(),
-  });
-  const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+  if (revocation === 'skip') {
+    process.stdout.write('warning: revocation checking is off (EDX_REVOCATION=skip); every validation report says so\n');
+  }
+  const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info) => {
     process.stdout.write(`edx-gateway listening on http://${host}:${info.port}\n`);
-    process.stdout.write(`data directory: ${dataDir} (development PKI in ${pkiDir})\n`);
+    process.stdout.write(`data directory: ${dataDir}\n`);
+    process.stdout.write(`development tokens: ${gateway.paths.tokens}\n`);
   });
   const stop = (): void => {
-    server.close(() => process.exit(0));
+    server.close(() => {
+      gateway.close();
+      process.exit(0);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

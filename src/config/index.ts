@@ -7,8 +7,14 @@ const schema = z.object({
   EDX_DATA_DIR: z.string().min(1).default('./data'),
   /** Largest container accepted over HTTP, in bytes (default 512 MiB). */
   EDX_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
-  /** `require` (default) or `skip`: whether signatures need a revocation check to pass. */
-  EDX_REVOCATION: z.enum(['require', 'skip']).default('require'),
+  /**
+   * `require` or `skip`: whether signatures need a revocation check to pass. The service defaults
+   * to `skip` until CRL/OCSP checking lands (issue 5): every report then says, explicitly, that
+   * revocation was not checked. `edx verify` requires it by default.
+   */
+  EDX_REVOCATION: z.enum(['require', 'skip']).default('skip'),
+  /** Hours an undelivered message waits before it fails with not-delivered evidence (default 72). */
+  EDX_MESSAGE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
 });
 
 export interface Config {
@@ -17,6 +23,7 @@ export interface Config {
   dataDir: string;
   maxUploadBytes: number;
   revocation: 'require' | 'skip';
+  messageTtlMs: number;
 }
 
 /** Parses the environment once, at start; the only place that reads `process.env`. */
@@ -28,6 +35,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
   const e = parsed.data;
   return {
     ok: true,
-    value: { port: e.PORT, host: e.HOST, dataDir: resolve(e.EDX_DATA_DIR), maxUploadBytes: e.EDX_MAX_UPLOAD_BYTES, revocation: e.EDX_REVOCATION },
+    value: {
+      port: e.PORT,
+      host: e.HOST,
+      dataDir: resolve(e.EDX_DATA_DIR),
+      maxUploadBytes: e.EDX_MAX_UPLOAD_BYTES,
+      revocation: e.EDX_REVOCATION,
+      messageTtlMs: e.EDX_MESSAGE_TTL_HOURS * 3_600_000,
+    },
   };
 }

@@ -56,6 +56,11 @@ export interface InitDevPkiInput {
   now: Date;
   /** Replace an existing PKI in `dir`; otherwise an existing root is an error. */
   overwrite?: boolean;
+  /**
+   * The organisation operating the gateway: its name, OGRN and INN go into the evidence-seal
+   * certificate, so the gateway's receipts are signed by an identifiable legal entity.
+   */
+  operator?: { name: string; inn: string; ogrn: string };
 }
 
 export interface DevPki {
@@ -117,8 +122,9 @@ export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
   const gateway = issueCertificate({
     subject: {
       commonName: 'edx-gateway evidence seal (development)',
-      organization: 'edx-gateway development operator',
+      organization: input.operator?.name ?? 'edx-gateway development operator',
       country: 'RU',
+      ...(input.operator === undefined ? {} : { ogrn: input.operator.ogrn, innle: input.operator.inn }),
     },
     subjectPublicKey: gatewayKeys.publicKey,
     issuer,

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { DEFAULT_VALIDATION_POLICY, type TrustAnchor } from '../crypto/index.ts';
+import type { GatewayContext } from '../delivery/index.ts';
 import { verifyContainer } from '../letters/index.ts';
 import { AppError, ERROR_STATUS } from './app-error.ts';
+import type { AppEnv } from './env.ts';
+import { inboxRoutes } from './routes/inbox.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { saveLimited } from './save-body.ts';
 
 export interface AppDeps {
   trustAnchors: () => readonly TrustAnchor[];
@@ -15,16 +19,16 @@ export interface AppDeps {
   now: () => Date;
   /** Scratch space for uploads being verified. */
   tmpDir?: string;
+  /** The delivery service; without it only the stateless routes (/healthz, /verify) exist. */
+  gateway?: GatewayContext;
 }
-
-type Env = { Variables: { requestId: string } };
 
 /**
  * The HTTP surface (Hono). Routes call the domains; errors become one JSON shape
  * `{code, message, requestId}` in `onError`, and unknown failures never leak their message.
  */
-export function createApp(deps: AppDeps): Hono<Env> {
-  const app = new Hono<Env>();
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
     const requestId = randomUUID();
@@ -36,7 +40,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.onError((error, c) => {
     const requestId = c.get('requestId');
     if (error instanceof AppError) {
-      return c.json({ code: error.code, message: error.message, requestId }, ERROR_STATUS[error.code]);
+      const body = error.details === undefined ? { code: error.code, message: error.message, requestId } : { code: error.code, message: error.message, requestId, details: error.details };
+      return c.json(body, ERROR_STATUS[error.code]);
     }
     process.stderr.write(`request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return c.json({ code: 'INTERNAL', message: 'internal error', requestId }, 500);
@@ -71,27 +76,21 @@ export function createApp(deps: AppDeps): Hono<Env> {
         policy: { ...DEFAULT_VALIDATION_POLICY, revocation: deps.revocation },
         now: deps.now(),
       });
-      if (!result.ok) throw new AppError(result.error.code === 'CONTAINER_UNREADABLE' || result.error.code === 'CONTAINER_NOT_RECOGNISED' || result.error.code === 'ENVELOPE_INVALID' || result.error.code === 'RECEIPT_INVALID' ? result.error.code : 'BAD_REQUEST', result.error.message);
+      if (!result.ok) {
+        const code = result.error.code;
+        throw new AppError(code === 'CONTAINER_UNREADABLE' || code === 'CONTAINER_NOT_RECOGNISED' || code === 'ENVELOPE_INVALID' || code === 'RECEIPT_INVALID' ? code : 'BAD_REQUEST', result.error.message);
+      }
       return c.json(result.value);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  return app;
-}
-
-/** Streams a request body to disk, refusing it as soon as it passes `limit` bytes. */
-async function saveLimited(body: ReadableStream<Uint8Array>, path: string, limit: number): Promise<void> {
-  const out = createWriteStream(path, { flags: 'wx' });
-  let total = 0;
-  try {
-    for await (const chunk of body) {
-      total += chunk.byteLength;
-      if (total > limit) throw new AppError('PAYLOAD_TOO_LARGE', `the limit is ${limit} bytes`);
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
-    }
-  } finally {
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  if (deps.gateway !== undefined) {
+    const routeDeps = { gateway: deps.gateway, maxUploadBytes: deps.maxUploadBytes };
+    app.route('/api/v1', messageRoutes(routeDeps));
+    app.route('/api/v1', inboxRoutes(routeDeps));
   }
+
+  return app;
 }

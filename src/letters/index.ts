@@ -4,7 +4,7 @@ export { verifyContainer } from './verify-container.ts';
 export type { ContainerFinding, ContainerVerification, SignatureVerification, VerifyContainerInput } from './verify-container.ts';
 export { createReceipt, writeReceiptContainer } from './create-receipt.ts';
 export type { BusinessReceiptDecision, CreateReceiptInput, WriteReceiptContainerInput } from './create-receipt.ts';
-export { assignFilePaths, safeFileSegment, ENVELOPE_ENTRY, ENVELOPE_SIGNATURE_ENTRY, RECEIPT_ENTRY, RECEIPT_SIGNATURE_ENTRY } from './container-layout.ts';
+export { assignFilePaths, safeFileSegment, MAX_SIGNATURE_BYTES, MAX_XML_BYTES, ENVELOPE_ENTRY, ENVELOPE_SIGNATURE_ENTRY, RECEIPT_ENTRY, RECEIPT_SIGNATURE_ENTRY } from './container-layout.ts';
 export { mediaTypeForName } from './media-type.ts';
 export { LETTER_ERROR_CODES } from './types.ts';
 export type { LetterError, LetterErrorCode, LetterResult, SigningIdentity } from './types.ts';

@@ -14,7 +14,7 @@ export {
   type Receipt,
   type ReceiptKind,
 } from './model.ts';
-export { envelopeSchema, receiptSchema, partySchema, digestSchema, LIMITS } from './schemas.ts';
+export { envelopeSchema, envelopeDocumentSchema, receiptSchema, partySchema, digestSchema, describeFirstIssue, LIMITS } from './schemas.ts';
 export { buildEnvelopeXml, parseEnvelopeXml } from './envelope-xml.ts';
 export { buildReceiptXml, parseReceiptXml } from './receipt-xml.ts';
 export {

@@ -1,0 +1,55 @@
+import type { TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
+import type { Db } from '../db/index.ts';
+import type { Party } from '../envelope/index.ts';
+import type { SigningIdentity } from '../letters/index.ts';
+import type { BlobStore } from '../storage/index.ts';
+
+/** What the delivery use-cases need, passed in by the composition root (no singletons). */
+export interface GatewayContext {
+  db: Db;
+  blobs: BlobStore;
+  now: () => Date;
+  newId: () => string;
+  /** Scratch space on the same file system as the blob store. */
+  tmpDir: string;
+  /** The gateway's evidence seal and the party it signs as (the operator). */
+  seal: SigningIdentity;
+  gatewayParty: Party;
+  policy: ValidationPolicy;
+  trustAnchors: () => readonly TrustAnchor[];
+  /** How long an undelivered message waits before it fails with `not-delivered` evidence. */
+  messageTtlMs: number;
+}
+
+export const DELIVERY_ERROR_CODES = [
+  'SENDER_SUSPENDED',
+  'UNKNOWN_RECIPIENT',
+  'RECIPIENT_SUSPENDED',
+  'NO_HOSTED_KEY',
+  'LETTER_INVALID',
+  'SIGNATURE_INVALID',
+  'IDEMPOTENCY_KEY_REUSED',
+  'REPLY_TARGET_INVALID',
+  'CONTAINER_INVALID',
+  'NOT_SENDER',
+  'DUPLICATE_MESSAGE',
+  'MESSAGE_NOT_FOUND',
+  'INVALID_STATE',
+  'RECEIPT_INVALID',
+  'RECEIPT_MISMATCH',
+  'RECEIPT_SIGNER_NOT_REGISTERED',
+  'RECEIPT_REPLAYED',
+] as const;
+export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
+
+export interface DeliveryError {
+  code: DeliveryErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type DeliveryResult<T> = { ok: true; value: T } | { ok: false; error: DeliveryError };
+
+export function fail(code: DeliveryErrorCode, message: string, details?: unknown): { ok: false; error: DeliveryError } {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}

@@ -1,0 +1,89 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { tables } from '../db/index.ts';
+import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
+import { prepareEvidence } from './evidence.ts';
+import { transitionMessage } from './transition.ts';
+
+export interface InboxItem {
+  id: string;
+  cursor: string;
+  from: string;
+  state: string;
+  kind: string;
+  regNumber: string;
+  regDate: string;
+  subject: string;
+  inReplyTo: string | null;
+  responseDue: string | null;
+  envelopeDigest: string;
+  containerSize: number;
+  receivedAt: string;
+}
+
+/**
+ * The recipient's inbox in arrival order, `limit` items after `cursor` (an opaque, stable
+ * position: the message's sequence number). Uses the (recipient_id, seq) index: O(limit).
+ */
+export function listInbox(ctx: GatewayContext, input: { participantId: string; cursor?: string; limit: number }): { items: InboxItem[]; nextCursor: string | null } {
+  const after = input.cursor === undefined ? 0 : Number.parseInt(input.cursor, 10);
+  const rows = ctx.db
+    .select()
+    .from(tables.messages)
+    .where(and(eq(tables.messages.recipientId, input.participantId), gt(tables.messages.seq, Number.isFinite(after) ? after : 0)))
+    .orderBy(asc(tables.messages.seq))
+    .limit(input.limit)
+    .all();
+  const items = rows.map((m) => ({
+    id: m.id,
+    cursor: String(m.seq),
+    from: m.senderId,
+    state: m.state,
+    kind: m.kind,
+    regNumber: m.regNumber,
+    regDate: m.regDate,
+    subject: m.subject,
+    inReplyTo: m.inReplyTo,
+    responseDue: m.responseDue,
+    envelopeDigest: m.envelopeDigest,
+    containerSize: m.containerSize,
+    receivedAt: m.createdAt,
+  }));
+  const last = items.at(-1);
+  return { items, nextCursor: items.length === input.limit && last !== undefined ? last.cursor : null };
+}
+
+export type MessageRow = typeof tables.messages.$inferSelect;
+
+/** The message if `participantId` is its recipient; otherwise not found (no existence oracle). */
+export function inboxMessage(ctx: GatewayContext, participantId: string, messageId: string): MessageRow | undefined {
+  const row = ctx.db.select().from(tables.messages).where(eq(tables.messages.id, messageId)).get();
+  return row?.recipientId === participantId ? row : undefined;
+}
+
+/**
+ * POST /inbox/:id/ack — the recipient took the letter: queued/retrying -> delivered, with the
+ * gateway's `delivered` evidence. Acknowledging again is a no-op that reports the state.
+ */
+export async function acknowledge(ctx: GatewayContext, input: { participantId: string; messageId: string; actor: string }): Promise<DeliveryResult<{ id: string; state: string; evidence: string | null }>> {
+  const row = inboxMessage(ctx, input.participantId, input.messageId);
+  if (row === undefined) return fail('MESSAGE_NOT_FOUND', `no message ${input.messageId} in your inbox`);
+  if (row.state !== 'queued' && row.state !== 'retrying') return { ok: true, value: { id: row.id, state: row.state, evidence: null } };
+  const at = ctx.now();
+  const evidence = await prepareEvidence(ctx, { messageId: row.id, envelopeDigest: row.envelopeDigest, kind: 'delivered', at });
+  const moved = ctx.db.transaction((tx) => {
+    const ok = transitionMessage(tx, {
+      messageId: row.id,
+      from: row.state,
+      to: 'delivered',
+      at,
+      actor: input.actor,
+      type: 'message.delivered',
+      detail: { how: 'pulled and acknowledged', evidence: evidence.id },
+      set: { deliveredAt: at.toISOString(), nextAttemptAt: null },
+    });
+    if (ok) tx.insert(tables.receipts).values(evidence).run();
+    return ok;
+  });
+  const now = inboxMessage(ctx, input.participantId, input.messageId);
+  return { ok: true, value: { id: row.id, state: now?.state ?? 'delivered', evidence: moved ? evidence.id : null } };
+}

@@ -1,0 +1,11 @@
+/** The delivery domain: the state machine, submission, inbox, receipts and evidence (SPEC §5). */
+export { acceptContainer } from './accept-container.ts';
+export { DELIVERY_ERROR_CODES, type DeliveryError, type DeliveryErrorCode, type DeliveryResult, type GatewayContext } from './context.ts';
+export { prepareEvidence } from './evidence.ts';
+export { acknowledge, inboxMessage, listInbox, type InboxItem, type MessageRow } from './inbox.ts';
+export { listSent, messageView, receiptBlob, visibleMessage, type MessageView } from './messages-view.ts';
+export { postReceipt } from './post-receipt.ts';
+export type { SubmissionResponse } from './record-letters.ts';
+export { canTransition, TERMINAL_STATES, TRANSITIONS, UNDELIVERED_STATES } from './state-machine.ts';
+export { submitLetter, type SubmitLetterInput, type SubmitLetterOutput } from './submit-letter.ts';
+export { transitionMessage } from './transition.ts';

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { tables } from '../db/index.ts';
+import { getParticipant, getParticipants, hostedIdentity, toParty } from '../directory/index.ts';
+import type { EnvelopeDocument } from '../envelope/index.ts';
+import { packLetter, verifyContainer } from '../letters/index.ts';
+import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
+import { prepareEvidence } from './evidence.ts';
+import { recordSubmission, type AcceptedLetter, type SubmissionResponse } from './record-letters.ts';
+
+export interface SubmitLetterInput {
+  senderId: string;
+  actor: string;
+  to: readonly string[];
+  document: EnvelopeDocument;
+  /** Uploaded files, already on disk in the gateway's scratch space. */
+  files: readonly { path: string; name: string; mediaType?: string }[];
+  /** Detached signatures supplied by the signatory, each for one file name. */
+  signatures: readonly { path: string; forName: string }[];
+  idempotencyKey?: string;
+}
+
+export type SubmitLetterOutput = SubmissionResponse & { replayed: boolean };
+
+async function requestHash(input: SubmitLetterInput): Promise<string> {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ to: input.to, document: input.document }));
+  for (const part of [...input.files.map((f) => ({ kind: 'file', name: f.name, path: f.path })), ...input.signatures.map((s) => ({ kind: 'sig', name: s.forName, path: s.path }))]) {
+    h.update(`\n${part.kind}:${part.name}:`);
+    for await (const chunk of createReadStream(part.path)) h.update(chunk as Buffer);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * POST /api/v1/messages (issue 3): one submission to N recipients makes N letters. Each is packed
+ * (files signed with the sender's hosted key unless signatures are supplied, envelope signed as
+ * transport signature), fully verified as a receiver would, stored, and answered with `accepted`
+ * evidence — all before one transaction records everything. Idempotent per `Idempotency-Key`.
+ */
+export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput): Promise<{ ok: true; value: SubmitLetterOutput } | { ok: false; error: import('./context.ts').DeliveryError }> {
+  const hash = await requestHash(input);
+  const replay = checkIdempotency(ctx, input.senderId, input.idempotencyKey, hash);
+  if (replay !== undefined) return replay;
+
+  const sender = getParticipant(ctx.db, input.senderId);
+  if (sender === undefined || sender.state !== 'active') return fail('SENDER_SUSPENDED', `participant ${input.senderId} may not send`);
+  const to = [...new Set(input.to)];
+  const recipients = getParticipants(ctx.db, to);
+  for (const id of to) {
+    const r = recipients.get(id);
+    if (r === undefined) return fail('UNKNOWN_RECIPIENT', `no participant ${id} in the directory`, { recipient: id });
+    if (r.state !== 'active') return fail('RECIPIENT_SUSPENDED', `participant ${id} is suspended`, { recipient: id });
+    if (id === sender.id) return fail('UNKNOWN_RECIPIENT', 'a participant cannot send a letter to itself', { recipient: id });
+  }
+  const original = input.document.inReplyTo;
+  if (original !== undefined) {
+    const row = ctx.db.select().from(tables.messages).where(eq(tables.messages.id, original)).get();
+    if (row === undefined || row.recipientId !== sender.id || to.length !== 1 || row.senderId !== to[0]) {
+      return fail('REPLY_TARGET_INVALID', `in-reply-to ${original} is not a letter that ${to[0] ?? '?'} sent to ${sender.id}`);
+    }
+  }
+  const signer = await hostedIdentity(ctx.db, sender.id, ctx.now());
+  if (signer === undefined) return fail('NO_HOSTED_KEY', `the gateway holds no signing key for ${sender.id}; upload a signed container instead`);
+
+  const at = ctx.now();
+  const letters: AcceptedLetter[] = [];
+  const scratch: string[] = [];
+  try {
+    for (const id of to) {
+      const recipient = recipients.get(id);
+      if (recipient === undefined) continue;
+      const messageId = ctx.newId();
+      const out = join(ctx.tmpDir, `${messageId}.zip`);
+      scratch.push(out);
+      const packed = await packLetter({
+        outputPath: out,
+        messageId,
+        now: at,
+        sender: toParty(sender),
+        recipient: toParty(recipient),
+        document: input.document,
+        files: input.files.map((f) => ({ sourcePath: f.path, name: f.name, ...(f.mediaType === undefined ? {} : { mediaType: f.mediaType }) })),
+        suppliedSignatures: input.signatures.map((s) => ({ sourcePath: s.path, forName: s.forName })),
+        signer,
+      });
+      if (!packed.ok) return fail('LETTER_INVALID', packed.error.message, { code: packed.error.code });
+      const verified = await verifyContainer({ containerPath: out, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at });
+      if (!verified.ok) return fail('LETTER_INVALID', verified.error.message);
+      const v = verified.value;
+      if (v.kind !== 'letter') return fail('LETTER_INVALID', 'not a letter');
+      if (!v.passed) return fail('SIGNATURE_INVALID', 'the letter does not verify; see details', { findings: v.findings, signatures: v.signatures });
+      const container = await ctx.blobs.putFile(out);
+      const envelopeDigest = packed.value.envelopeDigest.toString('base64');
+      const evidence = await prepareEvidence(ctx, { messageId, envelopeDigest, kind: 'accepted', at });
+      letters.push({ envelope: packed.value.envelope, envelopeDigest, container, verification: v, evidence });
+    }
+  } finally {
+    await Promise.all(scratch.map((p) => rm(p, { force: true })));
+  }
+
+  try {
+    const response = recordSubmission(ctx, {
+      submissionId: ctx.newId(),
+      senderId: sender.id,
+      idempotencyKey: input.idempotencyKey ?? null,
+      requestHash: hash,
+      letters,
+      at,
+      actor: input.actor,
+    });
+    return { ok: true, value: { ...response, replayed: false } };
+  } catch (error) {
+    // A concurrent request with the same key won the race: answer as it was answered.
+    const again = checkIdempotency(ctx, input.senderId, input.idempotencyKey, hash);
+    if (again !== undefined) return again;
+    throw error;
+  }
+}
+
+function checkIdempotency(
+  ctx: GatewayContext,
+  senderId: string,
+  key: string | undefined,
+  hash: string,
+): DeliveryResult<SubmitLetterOutput> | undefined {
+  if (key === undefined) return undefined;
+  const row = ctx.db
+    .select()
+    .from(tables.submissions)
+    .where(and(eq(tables.submissions.senderId, senderId), eq(tables.submissions.idempotencyKey, key)))
+    .get();
+  if (row === undefined) return undefined;
+  if (row.requestHash !== hash) return fail('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+  return { ok: true, value: { ...(JSON.parse(row.responseJson) as SubmissionResponse), replayed: true } };
+}

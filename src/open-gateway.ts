@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_VALIDATION_POLICY, loadPrivateKeyPem, pemToDerList } from './crypto/index.ts';
+import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
+import type { GatewayContext } from './delivery/index.ts';
+import { DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
+import { createApp } from './http/create-app.ts';
+import { createBlobStore } from './storage/index.ts';
+
+export interface GatewayOptions {
+  dataDir: string;
+  revocation: 'require' | 'skip';
+  maxUploadBytes: number;
+  messageTtlMs: number;
+  now?: () => Date;
+  newId?: () => string;
+  /** Defaults to fixtures/directory.json; tests pass a smaller directory. */
+  directory?: DirectoryFixture;
+}
+
+export interface Gateway {
+  ctx: GatewayContext;
+  app: ReturnType<typeof createApp>;
+  seed: SeedResult;
+  paths: { database: string; pki: string; tokens: string; blobs: string };
+  close(): void;
+}
+
+/**
+ * Wires one gateway on a data directory (the embedded default, SPEC §7): the SQLite database
+ * (migrated), the directory seeded on first start with its development PKI and tokens, the
+ * blob store, the evidence seal, and the HTTP app. `main.ts` and the tests both use it.
+ */
+export async function openGateway(options: GatewayOptions): Promise<Gateway> {
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? (() => randomUUID());
+  const dataDir = options.dataDir;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const paths = { database: join(dataDir, 'edx.sqlite'), pki: join(dataDir, 'pki'), tokens: join(dataDir, 'tokens.json'), blobs: join(dataDir, 'blobs') };
+  const tmpDir = join(paths.blobs, 'tmp');
+  await mkdir(tmpDir, { recursive: true });
+  // Scratch files of a previous run are never referenced by a committed row.
+  await rm(join(tmpDir), { recursive: true, force: true });
+  await mkdir(tmpDir, { recursive: true });
+
+  let handle: DatabaseHandle | undefined = openDatabase(paths.database);
+  try {
+    migrate(handle.sqlite, now());
+    let fixture = options.directory;
+    if (fixture === undefined) {
+      const loaded = await loadDirectoryFixture(DEFAULT_DIRECTORY_FILE);
+      if (!loaded.ok) throw new Error(loaded.error.message);
+      fixture = loaded.value;
+    }
+    const seed = await seedDirectory({ db: handle.db, fixture, pkiDir: paths.pki, tokensPath: paths.tokens, now: now() });
+    const operator = getParticipant(handle.db, seed.operatorId);
+    if (operator === undefined) throw new Error(`operator ${seed.operatorId} is not in the directory`);
+    const sealKey = loadPrivateKeyPem(await readFile(join(paths.pki, 'gateway.key.pem')));
+    if (!sealKey.ok) throw new Error(`evidence seal key: ${sealKey.error.message}`);
+    const sealCert = pemToDerList(await readFile(join(paths.pki, 'gateway.cert.pem')))[0];
+    if (sealCert === undefined) throw new Error('evidence seal certificate unreadable');
+
+    const db = handle.db;
+    let anchors = listTrustAnchors(db);
+    const ctx: GatewayContext = {
+      db,
+      blobs: createBlobStore(paths.blobs),
+      now,
+      newId,
+      tmpDir,
+      seal: { privateKey: sealKey.value, certificate: sealCert, chain: [] },
+      gatewayParty: { id: operator.id, name: operator.name, inn: operator.inn, ogrn: operator.ogrn },
+      policy: { ...DEFAULT_VALIDATION_POLICY, revocation: options.revocation },
+      trustAnchors: () => anchors,
+      messageTtlMs: options.messageTtlMs,
+    };
+    const app = createApp({
+      trustAnchors: () => anchors,
+      revocation: options.revocation,
+      maxUploadBytes: options.maxUploadBytes,
+      now,
+      tmpDir,
+      gateway: ctx,
+    });
+    const opened = handle;
+    handle = undefined;
+    return {
+      ctx,
+      app,
+      seed,
+      paths,
+      close: () => {
+        anchors = [];
+        opened.close();
+      },
+    };
+  } finally {
+    handle?.close();
+  }
+}
