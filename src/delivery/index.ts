@@ -9,3 +9,5 @@ export type { SubmissionResponse } from './record-letters.ts';
 export { canTransition, TERMINAL_STATES, TRANSITIONS, UNDELIVERED_STATES } from './state-machine.ts';
 export { submitLetter, type SubmitLetterInput, type SubmitLetterOutput } from './submit-letter.ts';
 export { transitionMessage } from './transition.ts';
+export { deliveryMetrics, LATENCY_BUCKETS, type DeliveryMetrics } from './metrics.ts';
+export { checkEndpoint, deliverDueMessages, expireMessages, nextAttemptDelayMs, startScheduler, type DeliverDueOptions, type DeliverDueResult, type ExpireMessagesResult, type Scheduler, type SchedulerOptions } from './push/index.ts';

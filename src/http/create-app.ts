@@ -8,6 +8,9 @@ import type { GatewayContext } from '../delivery/index.ts';
 import { verifyContainer } from '../letters/index.ts';
 import { AppError, ERROR_STATUS } from './app-error.ts';
 import type { AppEnv } from './env.ts';
+import { countRequest, type HttpCounters } from './http-counters.ts';
+import { OPENAPI_DOCUMENT } from './openapi.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { saveLimited } from './save-body.ts';
@@ -29,12 +32,14 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const counters: HttpCounters = new Map();
 
   app.use('*', async (c, next) => {
     const requestId = randomUUID();
     c.set('requestId', requestId);
     await next();
     c.header('X-Request-Id', requestId);
+    countRequest(counters, c.req.method, c.res.status);
   });
 
   app.onError((error, c) => {
@@ -50,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') }, 404));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/api/v1/openapi.json', (c) => c.json(OPENAPI_DOCUMENT));
   app.get('/readyz', (c) => {
     if (deps.trustAnchors().length === 0) throw new AppError('NOT_READY', 'no trust anchors are configured');
     return c.json({ status: 'ready' });
@@ -90,6 +96,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const routeDeps = { gateway: deps.gateway, maxUploadBytes: deps.maxUploadBytes };
     app.route('/api/v1', messageRoutes(routeDeps));
     app.route('/api/v1', inboxRoutes(routeDeps));
+    app.route('/', metricsRoutes(deps.gateway, counters));
   }
 
   return app;
