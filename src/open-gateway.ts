@@ -17,6 +17,8 @@ export interface GatewayOptions {
   newId?: () => string;
   /** Defaults to fixtures/directory.json; tests pass a smaller directory. */
   directory?: DirectoryFixture;
+  /** A directory file to seed from (ignored when `directory` is given). */
+  directoryFile?: string;
 }
 
 export interface Gateway {
@@ -49,7 +51,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     migrate(handle.sqlite, now());
     let fixture = options.directory;
     if (fixture === undefined) {
-      const loaded = await loadDirectoryFixture(DEFAULT_DIRECTORY_FILE);
+      const loaded = await loadDirectoryFixture(options.directoryFile ?? DEFAULT_DIRECTORY_FILE);
       if (!loaded.ok) throw new Error(loaded.error.message);
       fixture = loaded.value;
     }

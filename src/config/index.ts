@@ -13,6 +13,8 @@ const schema = z.object({
    * revocation was not checked. `edx verify` requires it by default.
    */
   EDX_REVOCATION: z.enum(['require', 'skip']).default('skip'),
+  /** The directory seeded on first start (JSON as fixtures/directory.json); default: the synthetic region. */
+  EDX_DIRECTORY_FILE: z.string().min(1).optional(),
   /** Hours an undelivered message waits before it fails with not-delivered evidence (default 72). */
   EDX_MESSAGE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
 });
@@ -24,6 +26,7 @@ export interface Config {
   maxUploadBytes: number;
   revocation: 'require' | 'skip';
   messageTtlMs: number;
+  directoryFile: string | undefined;
 }
 
 /** Parses the environment once, at start; the only place that reads `process.env`. */
@@ -42,6 +45,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
       maxUploadBytes: e.EDX_MAX_UPLOAD_BYTES,
       revocation: e.EDX_REVOCATION,
       messageTtlMs: e.EDX_MESSAGE_TTL_HOURS * 3_600_000,
+      directoryFile: e.EDX_DIRECTORY_FILE === undefined ? undefined : resolve(e.EDX_DIRECTORY_FILE),
     },
   };
 }
