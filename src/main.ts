@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config/index.ts';
+import { startScheduler } from './delivery/index.ts';
 import { openGateway } from './open-gateway.ts';
 
 /**
@@ -13,9 +14,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs } = config.value;
+  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile } = config.value;
   const started = Date.now();
-  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs });
+  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs, ...(directoryFile === undefined ? {} : { directoryFile }) });
   if (gateway.seed.seeded) {
     process.stdout.write(`first start: seeded ${gateway.seed.participants} participants, development PKI in ${gateway.paths.pki} (${Date.now() - started} ms)\n`);
   }
@@ -27,10 +28,19 @@ async function main(): Promise<void> {
     process.stdout.write(`data directory: ${dataDir}\n`);
     process.stdout.write(`development tokens: ${gateway.paths.tokens}\n`);
   });
+  // Push delivery and expiry (issue 3). Plain-http loopback endpoints stay refused here: a
+  // development switch for them belongs in config.
+  const scheduler = startScheduler(gateway.ctx, {
+    delivery: { fetch: globalThis.fetch, random: Math.random, timeoutMs: 30_000, maxParallel: 8, limit: 100 },
+    expireLimit: 100,
+    onError: (error) => process.stderr.write(`edx-gateway: delivery tick: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
   const stop = (): void => {
     server.close(() => {
-      gateway.close();
-      process.exit(0);
+      void scheduler.stop().finally(() => {
+        gateway.close();
+        process.exit(0);
+      });
     });
   };
   process.once('SIGINT', stop);
