@@ -1,8 +1,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { tables } from '../db/index.ts';
 import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
-import { prepareEvidence } from './evidence.ts';
-import { transitionMessage } from './transition.ts';
+import { markDelivered } from './mark-delivered.ts';
 
 export interface InboxItem {
   id: string;
@@ -68,22 +67,13 @@ export async function acknowledge(ctx: GatewayContext, input: { participantId: s
   const row = inboxMessage(ctx, input.participantId, input.messageId);
   if (row === undefined) return fail('MESSAGE_NOT_FOUND', `no message ${input.messageId} in your inbox`);
   if (row.state !== 'queued' && row.state !== 'retrying') return { ok: true, value: { id: row.id, state: row.state, evidence: null } };
-  const at = ctx.now();
-  const evidence = await prepareEvidence(ctx, { messageId: row.id, envelopeDigest: row.envelopeDigest, kind: 'delivered', at });
-  const moved = ctx.db.transaction((tx) => {
-    const ok = transitionMessage(tx, {
-      messageId: row.id,
-      from: row.state,
-      to: 'delivered',
-      at,
-      actor: input.actor,
-      type: 'message.delivered',
-      detail: { how: 'pulled and acknowledged', evidence: evidence.id },
-      set: { deliveredAt: at.toISOString(), nextAttemptAt: null },
-    });
-    if (ok) tx.insert(tables.receipts).values(evidence).run();
-    return ok;
+  const evidence = await markDelivered(ctx, {
+    messageId: row.id,
+    envelopeDigest: row.envelopeDigest,
+    from: row.state,
+    actor: input.actor,
+    detail: { how: 'pulled and acknowledged' },
   });
   const now = inboxMessage(ctx, input.participantId, input.messageId);
-  return { ok: true, value: { id: row.id, state: now?.state ?? 'delivered', evidence: moved ? evidence.id : null } };
+  return { ok: true, value: { id: row.id, state: now?.state ?? 'delivered', evidence } };
 }

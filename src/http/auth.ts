@@ -9,18 +9,7 @@ import type { AppEnv } from './env.ts';
  * roles). Missing or unknown token: 401; known token without the role: 403.
  */
 export function requireRole(db: Db, role: Role): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const m = /^Bearer\s+(\S+)$/iu.exec(header);
-    const principal = m?.[1] === undefined ? undefined : authenticateToken(db, m[1]);
-    if (principal === undefined) {
-      c.header('WWW-Authenticate', 'Bearer realm="edx-gateway"');
-      throw new AppError('UNAUTHENTICATED', 'a valid bearer token is required');
-    }
-    if (!principal.roles.includes(role)) throw new AppError('FORBIDDEN', `this token lacks the ${role} role`);
-    c.set('principal', principal);
-    await next();
-  };
+  return requireAnyRole(db, [role]);
 }
 
 /** Any of the roles (e.g. reading a message is allowed to its sender and its recipient). */

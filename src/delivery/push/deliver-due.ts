@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import { tables, type Db } from '../../db/index.ts';
 import type { GatewayContext } from '../context.ts';
-import { prepareEvidence } from '../evidence.ts';
+import { markDelivered } from '../mark-delivered.ts';
 import type { MessageRow } from '../inbox.ts';
 import { UNDELIVERED_STATES } from '../state-machine.ts';
 import { transitionMessage } from '../transition.ts';
@@ -123,22 +123,14 @@ async function deliverOne(ctx: GatewayContext, options: DeliverDueOptions, row: 
   const at = ctx.now();
 
   if (outcome.ok) {
-    const evidence = await prepareEvidence(ctx, { messageId: row.id, envelopeDigest: row.envelopeDigest, kind: 'delivered', at });
-    const moved = ctx.db.transaction((tx) => {
-      const ok = transitionMessage(tx, {
-        messageId: row.id,
-        from: row.state,
-        to: 'delivered',
-        at,
-        actor: 'gateway',
-        type: 'message.delivered',
-        detail: { how: 'pushed', attempt, status: outcome.status, evidence: evidence.id },
-        set: { deliveredAt: at.toISOString(), nextAttemptAt: null },
-      });
-      if (ok) tx.insert(tables.receipts).values(evidence).run();
-      return ok;
+    const moved = await markDelivered(ctx, {
+      messageId: row.id,
+      envelopeDigest: row.envelopeDigest,
+      from: row.state,
+      actor: 'gateway',
+      detail: { how: 'pushed', attempt, status: outcome.status },
     });
-    return moved ? 'delivered' : 'lost';
+    return moved !== null ? 'delivered' : 'lost';
   }
 
   const nextAttemptAt = new Date(at.getTime() + nextAttemptDelayMs(attempt, options.random)).toISOString();
