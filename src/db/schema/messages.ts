@@ -37,6 +37,7 @@ export const messages = sqliteTable(
     index('messages_inbox').on(t.recipientId, t.seq),
     index('messages_sent').on(t.senderId, t.seq),
     index('messages_due').on(t.state, t.nextAttemptAt),
+    index('messages_expiry').on(t.state, t.expiresAt),
     index('messages_reply').on(t.inReplyTo),
   ],
 );
