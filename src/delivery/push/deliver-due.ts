@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../db/index.ts';
 import type { GatewayContext } from '../context.ts';
 import { markDelivered } from '../mark-delivered.ts';
@@ -92,7 +92,9 @@ export function dueMessagesQuery(db: Db, now: string, limit: number) {
         inArray(m.state, [...UNDELIVERED_STATES]),
         lte(m.nextAttemptAt, now),
         // An expired letter is for expireMessages to fail, not for one more push.
-        gt(m.expiresAt, now),
+        // Unary + keeps the planner on messages_due (state, next_attempt_at): due rows are few,
+        // unexpired ones are nearly all.
+        sql`+${m.expiresAt} > ${now}`,
         eq(tables.participants.deliveryMode, 'push'),
       ),
     )
