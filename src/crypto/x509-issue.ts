@@ -1,5 +1,5 @@
 import { createHash, randomBytes, sign as nodeSign, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
+import { bitString, bool, children, explicit, implicitPrimitive, integer, ia5String, nullDer, numericString, octetString, oid, printableString, seq, setOf, utf8String, x509Time } from './der-writer.ts';
 import { OID } from './oids.ts';
 
 /** Subject attributes, including those of the Russian qualified certificate profile (FSB order 795). */
@@ -96,68 +96,52 @@ const SUBJECT_ORDER: readonly [keyof SubjectInfo, string][] = [
   ['inn', OID.inn],
 ];
 
-function attributeValue(oid: string, value: string): asn1js.BaseBlock {
-  if (oid === OID.countryName) return new asn1js.PrintableString({ value });
-  if (oid === OID.emailAddress) return new asn1js.IA5String({ value });
-  if (NUMERIC_ATTRIBUTES.has(oid)) {
-    if (!/^\d+$/u.test(value)) throw new Error(`attribute ${oid} must be digits: ${value}`);
-    return new asn1js.NumericString({ value });
+function attributeValue(attr: string, value: string): Buffer {
+  if (attr === OID.countryName) return printableString(value);
+  if (attr === OID.emailAddress) return ia5String(value);
+  if (NUMERIC_ATTRIBUTES.has(attr)) {
+    if (!/^\d+$/u.test(value)) throw new Error(`attribute ${attr} must be digits: ${value}`);
+    return numericString(value);
   }
-  return new asn1js.Utf8String({ value });
+  return utf8String(value);
 }
 
-function encodeName(subject: SubjectInfo): asn1js.Sequence {
-  const rdns: asn1js.Set[] = [];
-  for (const [key, oid] of SUBJECT_ORDER) {
+function encodeName(subject: SubjectInfo): Buffer {
+  const rdns: Buffer[] = [];
+  for (const [key, attr] of SUBJECT_ORDER) {
     const value = subject[key];
     if (value === undefined || value === '') continue;
-    rdns.push(
-      new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), attributeValue(oid, value)] })] }),
-    );
+    rdns.push(setOf(seq(oid(attr), attributeValue(attr, value))));
   }
-  return new asn1js.Sequence({ value: rdns });
+  return seq(...rdns);
 }
 
-function encodeTime(date: Date): asn1js.BaseBlock {
-  const whole = new Date(Math.floor(date.getTime() / 1000) * 1000);
-  // RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-  return whole.getUTCFullYear() < 2050 ? new asn1js.UTCTime({ valueDate: whole }) : new asn1js.GeneralizedTime({ valueDate: whole });
-}
-
-function extension(oid: string, critical: boolean, value: ArrayBuffer | Uint8Array): asn1js.Sequence {
-  const parts: asn1js.BaseBlock[] = [new asn1js.ObjectIdentifier({ value: oid })];
-  if (critical) parts.push(new asn1js.Boolean({ value: true }));
-  parts.push(new asn1js.OctetString({ valueHex: value instanceof Uint8Array ? value : new Uint8Array(value) }));
-  return new asn1js.Sequence({ value: parts });
+function extension(extnId: string, critical: boolean, value: Uint8Array): Buffer {
+  return critical ? seq(oid(extnId), bool(true), octetString(value)) : seq(oid(extnId), octetString(value));
 }
 
 /** DER of a KeyUsage named-bit BIT STRING: trailing zero bits removed (X.690 §11.2.2). */
-function encodeKeyUsage(names: readonly KeyUsageName[]): Uint8Array {
+function encodeKeyUsage(names: readonly KeyUsageName[]): Buffer {
   const bits = names.map((n) => KEY_USAGE_NAMES.indexOf(n));
   const highest = Math.max(...bits);
-  const length = Math.floor(highest / 8) + 1;
-  const bytes = new Uint8Array(length);
+  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
   for (const b of bits) bytes[Math.floor(b / 8)] = (bytes[Math.floor(b / 8)] ?? 0) | (0x80 >> (b % 8));
-  const unused = 7 - (highest % 8);
-  return Uint8Array.from([0x03, length + 1, unused, ...bytes]);
+  return bitString(bytes, 7 - (highest % 8));
 }
 
-function subjectPublicKeyBits(spki: Buffer): Uint8Array {
-  const parsed = asn1js.fromBER(new Uint8Array(spki));
-  const seq = parsed.result;
-  if (parsed.offset === -1 || !(seq instanceof asn1js.Sequence)) throw new Error('bad SubjectPublicKeyInfo');
-  const bits = seq.valueBlock.value[1];
-  if (!(bits instanceof asn1js.BitString)) throw new Error('bad SubjectPublicKeyInfo');
-  return bits.valueBlock.valueHexView.slice(0);
+function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
+  const bits = children(spki)[1];
+  if (bits === undefined || bits.tag !== 0x03) throw new Error('bad SubjectPublicKeyInfo');
+  return bits.content.subarray(1);
 }
 
 /** RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
-export function keyIdentifier(spki: Buffer): Buffer {
+export function keyIdentifier(spki: Uint8Array): Buffer {
   return createHash('sha1').update(subjectPublicKeyBits(spki)).digest();
 }
 
 interface SignatureChoice {
-  algorithm: asn1js.Sequence;
+  algorithm: Buffer;
   hash: string;
 }
 
@@ -165,27 +149,19 @@ function signatureAlgorithmFor(key: KeyObject): SignatureChoice {
   const type = key.asymmetricKeyType;
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    const [oid, hash] = curve === 'secp384r1' ? [OID.ecdsaWithSHA384, 'sha384'] : [OID.ecdsaWithSHA256, 'sha256'];
-    return { algorithm: new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid })] }), hash };
+    return curve === 'secp384r1' ? { algorithm: seq(oid(OID.ecdsaWithSHA384)), hash: 'sha384' } : { algorithm: seq(oid(OID.ecdsaWithSHA256)), hash: 'sha256' };
   }
-  if (type === 'rsa') {
-    return {
-      algorithm: new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID.sha256WithRSAEncryption }), new asn1js.Null()] }),
-      hash: 'sha256',
-    };
-  }
+  if (type === 'rsa') return { algorithm: seq(oid(OID.sha256WithRSAEncryption), nullDer()), hash: 'sha256' };
   throw new Error(`cannot issue certificates with a ${type ?? 'unknown'} key`);
 }
 
-function extractField(certificate: Buffer, index: number): asn1js.BaseBlock {
-  const parsed = asn1js.fromBER(new Uint8Array(certificate));
-  const cert = parsed.result;
-  if (parsed.offset === -1 || !(cert instanceof asn1js.Sequence)) throw new Error('issuer certificate is not DER');
-  const tbs = cert.valueBlock.value[0];
-  if (!(tbs instanceof asn1js.Sequence)) throw new Error('issuer certificate is not DER');
-  const field = tbs.valueBlock.value[index];
+/** The n-th field of a certificate's tbsCertificate, as its exact DER bytes. */
+function tbsField(certificate: Uint8Array, index: number): Buffer {
+  const tbs = children(certificate)[0];
+  if (tbs === undefined) throw new Error('issuer certificate is not DER');
+  const field = children(tbs.bytes)[index];
   if (field === undefined) throw new Error('issuer certificate is truncated');
-  return field;
+  return field.bytes;
 }
 
 /**
@@ -197,7 +173,7 @@ export function issueCertificate(input: IssueCertificateInput): Buffer {
   if (signerKey === undefined) throw new Error('a self-signed certificate needs selfPrivateKey');
   const spki = input.subjectPublicKey.export({ type: 'spki', format: 'der' });
   const subjectName = encodeName(input.subject);
-  let issuerName: asn1js.BaseBlock;
+  let issuerName: Buffer;
   let authorityKeyId: Buffer;
   if (input.issuer === 'self') {
     issuerName = subjectName;
@@ -205,9 +181,8 @@ export function issueCertificate(input: IssueCertificateInput): Buffer {
   } else {
     // The issuer's subject Name is copied byte for byte (tbsCertificate field 5), so the chain
     // matches however the issuer's name was encoded.
-    issuerName = extractField(input.issuer.certificate, 5);
-    const issuerSpki = Buffer.from(extractField(input.issuer.certificate, 6).toBER());
-    authorityKeyId = keyIdentifier(issuerSpki);
+    issuerName = tbsField(input.issuer.certificate, 5);
+    authorityKeyId = keyIdentifier(tbsField(input.issuer.certificate, 6));
   }
 
   const serial = Buffer.from(input.serialNumber ?? randomBytes(16));
@@ -215,79 +190,48 @@ export function issueCertificate(input: IssueCertificateInput): Buffer {
   const ca = input.ca === true;
   const keyUsage = input.keyUsage ?? (ca ? ['digitalSignature', 'keyCertSign', 'cRLSign'] : ['digitalSignature', 'nonRepudiation']);
 
-  const basicConstraints: asn1js.BaseBlock[] = [];
-  if (ca) {
-    basicConstraints.push(new asn1js.Boolean({ value: true }));
-    if (input.pathLength !== undefined) basicConstraints.push(new asn1js.Integer({ value: input.pathLength }));
-  }
-  const extensions: asn1js.Sequence[] = [
-    extension(OID.basicConstraints, ca, new asn1js.Sequence({ value: basicConstraints }).toBER()),
+  const basicConstraints = ca ? seq(bool(true), ...(input.pathLength === undefined ? [] : [integer(input.pathLength)])) : seq();
+  const extensions: Buffer[] = [
+    extension(OID.basicConstraints, ca, basicConstraints),
     extension(OID.keyUsage, true, encodeKeyUsage(keyUsage)),
-    extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(spki) }).toBER()),
-    extension(
-      OID.authorityKeyIdentifier,
-      false,
-      new asn1js.Sequence({ value: [new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: authorityKeyId })] }).toBER(),
-    ),
+    extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spki))),
+    extension(OID.authorityKeyIdentifier, false, seq(implicitPrimitive(0, authorityKeyId))),
   ];
   if (input.extendedKeyUsage !== undefined && input.extendedKeyUsage.length > 0) {
-    extensions.push(
-      extension(
-        OID.extKeyUsage,
-        false,
-        new asn1js.Sequence({ value: input.extendedKeyUsage.map((n) => new asn1js.ObjectIdentifier({ value: EXTENDED_KEY_USAGE_OIDS[n] })) }).toBER(),
-      ),
-    );
+    extensions.push(extension(OID.extKeyUsage, false, seq(...input.extendedKeyUsage.map((n) => oid(EXTENDED_KEY_USAGE_OIDS[n])))));
   }
   if (input.qualifiedProfile === true) {
     const policies = ca ? [OID.anyPolicy] : [OID.policyKC1];
-    extensions.push(
-      extension(
-        OID.certificatePolicies,
-        false,
-        new asn1js.Sequence({ value: policies.map((p) => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: p })] })) }).toBER(),
-      ),
-    );
-    extensions.push(extension(OID.subjectSignTool, false, new asn1js.Utf8String({ value: 'edx-gateway development signing tool (not certified)' }).toBER()));
+    extensions.push(extension(OID.certificatePolicies, false, seq(...policies.map((p) => seq(oid(p))))));
+    extensions.push(extension(OID.subjectSignTool, false, utf8String('edx-gateway development signing tool (not certified)')));
     if (!ca) {
       extensions.push(
         extension(
           OID.issuerSignTool,
           false,
-          new asn1js.Sequence({
-            value: [
+          seq(
+            ...[
               'edx-gateway development CA tool (not certified)',
               'edx-gateway development CA (not certified)',
               'development only: no certificate of conformity',
               'development only: no certificate of conformity',
-            ].map((value) => new asn1js.Utf8String({ value })),
-          }).toBER(),
+            ].map((value) => utf8String(value)),
+          ),
         ),
       );
     }
   }
 
   const signature = signatureAlgorithmFor(signerKey);
-  const tbs = new asn1js.Sequence({
-    value: [
-      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 2 })] }),
-      new asn1js.Integer({ valueHex: serial }),
-      signature.algorithm,
-      issuerName,
-      new asn1js.Sequence({ value: [encodeTime(input.notBefore), encodeTime(input.notAfter)] }),
-      subjectName,
-      asn1js.fromBER(new Uint8Array(spki)).result,
-      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 3 }, value: [new asn1js.Sequence({ value: extensions })] }),
-    ],
-  });
-  const tbsDer = Buffer.from(tbs.toBER());
-  const signatureValue = nodeSign(signature.hash, tbsDer, signerKey);
-  const certificate = new asn1js.Sequence({
-    value: [
-      asn1js.fromBER(new Uint8Array(tbsDer)).result,
-      signatureAlgorithmFor(signerKey).algorithm,
-      new asn1js.BitString({ valueHex: signatureValue }),
-    ],
-  });
-  return Buffer.from(certificate.toBER());
+  const tbs = seq(
+    explicit(0, integer(2)),
+    integer(serial),
+    signature.algorithm,
+    issuerName,
+    seq(x509Time(new Date(Math.floor(input.notBefore.getTime() / 1000) * 1000)), x509Time(new Date(Math.floor(input.notAfter.getTime() / 1000) * 1000))),
+    subjectName,
+    spki,
+    explicit(3, seq(...extensions)),
+  );
+  return seq(tbs, signature.algorithm, bitString(nodeSign(signature.hash, tbs, signerKey)));
 }
