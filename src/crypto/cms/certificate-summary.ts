@@ -48,8 +48,25 @@ export function hasQualifiedProfile(cert: ParsedCertificate): boolean {
   return cert.policies.some((p) => QUALIFIED_TOOL_POLICIES.includes(p)) || cert.extensionIds.includes(OID.subjectSignTool);
 }
 
-/** Builds the summary of an already parsed certificate. */
+// Parsed certificates are cached and immutable, so their summaries can be too.
+const summaries = new WeakMap<ParsedCertificate, CertificateSummary>();
+
+/** Builds the summary of an already parsed certificate (a fresh object the caller may change). */
 export function summarizeCertificate(cert: ParsedCertificate): CertificateSummary {
+  let summary = summaries.get(cert);
+  if (summary === undefined) {
+    summary = buildSummary(cert);
+    summaries.set(cert, summary);
+  }
+  return {
+    ...summary,
+    keyUsage: [...summary.keyUsage],
+    extendedKeyUsage: [...summary.extendedKeyUsage],
+    policies: [...summary.policies],
+  };
+}
+
+function buildSummary(cert: ParsedCertificate): CertificateSummary {
   const rdns = parseName(cert.subjectDer) ?? [];
   const summary: CertificateSummary = {
     subject: formatName(cert.subjectDer) ?? '',

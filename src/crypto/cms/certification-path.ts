@@ -27,6 +27,28 @@ function label(c: ParsedCertificate): string {
   return formatName(c.subjectDer) ?? '(unreadable name)';
 }
 
+// Whether a certificate's signature verifies with an issuer's key never changes, and parsed
+// certificates are cached per DER, so the answer is kept for the next signature by the same signer.
+const verifiedBy = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, boolean>>();
+
+function signedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  let known = verifiedBy.get(child);
+  const cached = known?.get(issuer);
+  if (cached !== undefined) return cached;
+  let verified = false;
+  try {
+    verified = issuer.publicKey !== undefined && child.x509.verify(issuer.publicKey);
+  } catch {
+    verified = false;
+  }
+  if (known === undefined) {
+    known = new WeakMap();
+    verifiedBy.set(child, known);
+  }
+  known.set(issuer, verified);
+  return verified;
+}
+
 /** Why `issuer` cannot have issued `child` at position `depth` of the path; `null` when it can. */
 function issuerProblem(child: ParsedCertificate, issuer: ParsedCertificate, path: readonly ParsedCertificate[]): string | null {
   if (issuer.basicConstraints?.cA !== true) return `${label(issuer)} is not a CA (basicConstraints cA is not true)`;
@@ -36,13 +58,7 @@ function issuerProblem(child: ParsedCertificate, issuer: ParsedCertificate, path
   const below = path.slice(1).filter((c) => !isSelfIssued(c)).length;
   if (pathLen !== undefined && below > pathLen) return `${label(issuer)} pathLenConstraint ${pathLen} is exceeded`;
   if (issuer.publicKey === undefined) return `${label(issuer)} has a public key node cannot use`;
-  let verified = false;
-  try {
-    verified = child.x509.verify(issuer.publicKey);
-  } catch {
-    verified = false;
-  }
-  return verified ? null : `the signature of ${label(child)} does not verify with the key of ${label(issuer)}`;
+  return signedBy(child, issuer) ? null : `the signature of ${label(child)} does not verify with the key of ${label(issuer)}`;
 }
 
 /**

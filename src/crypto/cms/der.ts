@@ -33,8 +33,16 @@ export function tlv(tag: number, ...parts: readonly Uint8Array[]): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeLength(content.length), content]);
 }
 
+// The same dozen OIDs are encoded for every signature, and asn1js is slow at it.
+const oidCache = new Map<string, Buffer>();
+
 export function derOid(oid: string): Buffer {
-  return Buffer.from(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+  let encoded = oidCache.get(oid);
+  if (encoded === undefined) {
+    encoded = Buffer.from(new asn1js.ObjectIdentifier({ value: oid }).toBER(false));
+    if (oidCache.size < 256) oidCache.set(oid, encoded);
+  }
+  return Buffer.from(encoded);
 }
 
 export function derInteger(value: number): Buffer {
@@ -73,7 +81,13 @@ export function derTime(date: Date): Buffer {
 export function parseStrict(bytes: Uint8Array): asn1js.AsnType | null {
   if (bytes.length === 0) return null;
   const copy = new Uint8Array(bytes);
-  const parsed = asn1js.fromBER(copy);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(copy);
+  } catch {
+    // asn1js throws on some malformed times (e.g. a GeneralizedTime with a flipped digit).
+    return null;
+  }
   if (parsed.offset === -1 || parsed.offset !== copy.length) return null;
   if (parsed.result.error !== '') return null;
   return parsed.result;

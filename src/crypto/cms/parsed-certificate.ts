@@ -2,7 +2,7 @@
  * An X.509 certificate (RFC 5280) parsed once into the facts signature validation needs, with
  * the raw DER of the names, serial and key so comparisons are byte-exact.
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../oids.ts';
@@ -65,8 +65,37 @@ function pathLenOf(value: number | asn1js.Integer | undefined): number | undefin
   return typeof value === 'number' ? value : value.valueBlock.valueDec;
 }
 
-/** Parses a DER certificate; an error result for anything that is not one. */
+// asn1js/pkijs take milliseconds per certificate, and the same few certificates (signer, its CA,
+// the trust anchors) come back in every signature: parse each distinct DER once. Keyed by the
+// SHA-256 of the bytes, so equal bytes give the same facts whoever holds them.
+const CACHE_LIMIT = 512;
+const parsedCache = new Map<string, ParsedCertificate>();
+
+/**
+ * Parses a DER certificate (RFC 5280 §4.1); an error result for anything that is not one.
+ * Results are cached by the SHA-256 of the DER; treat the returned object as read-only.
+ */
 export function parseCertificate(der: Uint8Array): CryptoResult<ParsedCertificate, 'CERTIFICATE_MALFORMED'> {
+  const key = createHash('sha256').update(der).digest('base64');
+  const cached = parsedCache.get(key);
+  if (cached !== undefined) {
+    // Re-insert to keep the map in least-recently-used order.
+    parsedCache.delete(key);
+    parsedCache.set(key, cached);
+    return { ok: true, value: cached };
+  }
+  const parsed = parseCertificateUncached(der);
+  if (parsed.ok) {
+    if (parsedCache.size >= CACHE_LIMIT) {
+      const oldest = parsedCache.keys().next();
+      if (oldest.done !== true) parsedCache.delete(oldest.value);
+    }
+    parsedCache.set(key, parsed.value);
+  }
+  return parsed;
+}
+
+function parseCertificateUncached(der: Uint8Array): CryptoResult<ParsedCertificate, 'CERTIFICATE_MALFORMED'> {
   const fail = (message: string): CryptoResult<ParsedCertificate, 'CERTIFICATE_MALFORMED'> => ({
     ok: false,
     error: { code: 'CERTIFICATE_MALFORMED', message },

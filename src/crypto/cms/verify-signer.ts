@@ -297,7 +297,8 @@ export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): Va
     b.pass('chain');
     chain = path.path.map(summarizeCertificate);
     signedBy = chain[0] ?? signedBy;
-    trustAnchor = path.anchor.anchor.label ?? formatName(path.anchor.cert.subjectDer);
+    // The last summary is the anchor's: its subject is the formatted name, '' when unreadable.
+    trustAnchor = path.anchor.anchor.label ?? (chain[chain.length - 1]?.subject || formatName(path.anchor.cert.subjectDer));
     qualifiedAnchor = path.anchor.anchor.qualified;
   } else {
     b.fail('chain', 'INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND', path.message);

@@ -1,8 +1,8 @@
-import { close as closeFd, open as openFd } from 'node:fs';
+import { close as closeFd, open as openFd, read as readFd } from 'node:fs';
 import { open as openFile, rm } from 'node:fs/promises';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32 } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { createHasher, type DigestAlgorithm, type Hasher } from '../../crypto/digest.ts';
 import { collisionKey, DEFAULT_MAX_PATH_BYTES, isSafeContainerPath } from './paths.ts';
@@ -170,7 +170,7 @@ export async function openContainer(options: OpenContainerOptions): Promise<Cont
     return scanned;
   }
   zip.validateEntrySizes = true;
-  return { ok: true, value: createReader(zip, scanned.value, closed) };
+  return { ok: true, value: createReader(zip, scanned.value, closed, fd) };
 }
 
 async function scanCentralDirectory(zip: yauzl.ZipFile, limits: ContainerLimits): Promise<ContainerResult<Map<string, EntryRecord>>> {
@@ -322,10 +322,20 @@ function decodeName(entry: yauzl.Entry, limits: ContainerLimits): ContainerResul
   return { ok: true, value: name };
 }
 
-function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, closed: Promise<void>): ContainerReader {
+function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, closed: Promise<void>, fd: number): ContainerReader {
   const entries = new Map<string, ContainerEntryInfo>();
   for (const [path, record] of files) entries.set(path, record.info);
   let open = true;
+  // Direct reads on the descriptor must finish before yauzl closes it.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    const done = (): void => {
+      inFlight.delete(work);
+    };
+    work.then(done, done);
+    return work;
+  };
 
   const find = (path: string): ContainerResult<EntryRecord> => {
     if (!open) throw new Error('container reader is closed');
@@ -364,6 +374,8 @@ function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, close
       if (found.value.info.size > maxBytes) {
         return failure('ZIP_ENTRY_TOO_LARGE', `${path} is ${found.value.info.size} bytes; at most ${maxBytes} may be read into memory`, path);
       }
+      const whole = await track(readWhole(fd, zip.fileSize, found.value.entry, path));
+      if (whole !== undefined) return whole;
       const chunks: Buffer[] = [];
       const sink = new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -381,6 +393,13 @@ function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, close
       if (!found.ok) return found;
       const hashers = new Map<DigestAlgorithm, Hasher>();
       for (const alg of algorithms) if (!hashers.has(alg)) hashers.set(alg, createHasher(alg));
+      const direct = await track(digestDirect(fd, zip.fileSize, found.value.entry, path, [...hashers.values()]));
+      if (direct !== undefined) {
+        if (!direct.ok) return direct;
+        const digests: Partial<Record<DigestAlgorithm, Buffer>> = {};
+        for (const [alg, h] of hashers) digests[alg] = h.digest();
+        return { ok: true, value: { size: direct.value, digests } };
+      }
       const sink = new Writable({
         write(chunk: Buffer, _encoding, callback) {
           for (const h of hashers.values()) h.update(chunk);
@@ -419,11 +438,158 @@ function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, close
     async close() {
       if (open) {
         open = false;
+        await Promise.allSettled([...inFlight]);
         zip.close();
       }
       await closed;
     },
   };
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+// Room for the local extra field in the first read; a longer one takes the general path.
+const LOCAL_EXTRA_SLACK = 1024;
+const WHOLE_MAX_BYTES = 16 * 1024 * 1024;
+
+function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolveRead, reject) => {
+    readFd(fd, buffer, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolveRead(bytesRead)));
+  });
+}
+
+interface LocalRead {
+  /** The first read: local header, name, extra field and up to `wantData` bytes of data. */
+  buffer: Buffer;
+  /** Where the data starts, in the file and in `buffer`. */
+  dataStart: number;
+  dataInBuffer: number;
+}
+
+/**
+ * Reads the local header (APPNOTE §4.3.7) and as much data as asked for in one read, with the
+ * same checks as {@link openEntryStream}. `undefined` when the header does not fit the read;
+ * the caller then takes the general path.
+ */
+async function readLocal(fd: number, fileSize: number, entry: yauzl.Entry, path: string, wantData: number): Promise<ContainerResult<LocalRead> | undefined> {
+  const at = entry.relativeOffsetOfLocalHeader;
+  const length = Math.max(0, Math.min(fileSize - at, LOCAL_HEADER_MIN + entry.fileNameLength + LOCAL_EXTRA_SLACK + wantData));
+  const buffer = Buffer.allocUnsafe(length);
+  const got = length === 0 ? 0 : await readAt(fd, buffer, length, at);
+  if (got < LOCAL_HEADER_MIN) return undefined;
+  if (buffer.readUInt32LE(0) !== 0x04034b50) return undefined;
+  const nameLength = buffer.readUInt16LE(26);
+  const extraLength = buffer.readUInt16LE(28);
+  const dataInBuffer = LOCAL_HEADER_MIN + nameLength + extraLength;
+  const dataStart = at + dataInBuffer;
+  if (dataStart + entry.compressedSize > fileSize) return undefined;
+  if (dataInBuffer > got) return undefined;
+  const flags = buffer.readUInt16LE(6);
+  const method = buffer.readUInt16LE(8);
+  // The local header is what streaming extractors obey; it must tell the same story.
+  if (!buffer.subarray(LOCAL_HEADER_MIN, LOCAL_HEADER_MIN + nameLength).equals(entry.fileNameRaw as unknown as Buffer)) {
+    return failure('ZIP_UNSAFE_PATH', `${path}: the local header names a different file`, path);
+  }
+  if ((flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0) {
+    return failure('ZIP_ENCRYPTED', `${path}: the local header marks the entry encrypted`, path);
+  }
+  if (method !== entry.compressionMethod) {
+    return failure('ZIP_UNREADABLE', `${path}: local and central headers disagree on the compression method`, path);
+  }
+  return { ok: true, value: { buffer: buffer.subarray(0, got), dataStart, dataInBuffer } };
+}
+
+/** The size and CRC-32 checks of {@link createVerifier}, for bytes already in memory. */
+function checkDecoded(entry: yauzl.Entry, path: string, bytes: Buffer, crc: number): ContainerResult<Buffer> {
+  if (bytes.length > entry.uncompressedSize) {
+    return failure('ZIP_BOMB', `${path} holds more than the ${entry.uncompressedSize} bytes it declares`, path);
+  }
+  if (bytes.length !== entry.uncompressedSize) {
+    return failure('ZIP_SIZE_MISMATCH', `${path} holds ${bytes.length} bytes but declares ${entry.uncompressedSize}`, path);
+  }
+  if (crc >>> 0 !== entry.crc32 >>> 0) {
+    return failure('ZIP_CRC_MISMATCH', `${path}: CRC-32 is ${hex(crc)}, the header says ${hex(entry.crc32)}`, path);
+  }
+  return { ok: true, value: bytes };
+}
+
+/**
+ * A small entry (XML, a signature) in one read instead of a header read plus a stream.
+ * `undefined` sends the caller to the streaming path, which also classifies inflate errors.
+ */
+async function readWhole(fd: number, fileSize: number, entry: yauzl.Entry, path: string): Promise<ContainerResult<Buffer> | undefined> {
+  // Only what the caller agreed to hold in memory anyway: readEntry checked its bound already.
+  if (entry.compressedSize > CHUNK_BYTES || entry.uncompressedSize > WHOLE_MAX_BYTES) return undefined;
+  const local = await readLocal(fd, fileSize, entry, path, entry.compressedSize);
+  if (local === undefined || !local.ok) return local;
+  const { buffer, dataInBuffer } = local.value;
+  if (dataInBuffer + entry.compressedSize > buffer.length) return undefined;
+  const data = buffer.subarray(dataInBuffer, dataInBuffer + entry.compressedSize);
+  let decoded: Buffer;
+  if (entry.compressionMethod === METHOD_DEFLATE) {
+    try {
+      // One byte more than declared is enough to prove the header lies.
+      decoded = inflateRawSync(data, { maxOutputLength: entry.uncompressedSize + 1 });
+    } catch {
+      return undefined;
+    }
+  } else {
+    decoded = Buffer.from(data);
+  }
+  return checkDecoded(entry, path, decoded, crc32(decoded));
+}
+
+/**
+ * Hashes a STORED entry straight from the descriptor in 1 MiB reads, the next read running while
+ * the current chunk is hashed. Small DEFLATE entries are inflated in memory; large ones return
+ * `undefined` for the streaming path.
+ */
+async function digestDirect(fd: number, fileSize: number, entry: yauzl.Entry, path: string, hashers: readonly Hasher[]): Promise<ContainerResult<number> | undefined> {
+  if (entry.compressionMethod !== METHOD_STORE) {
+    // A large DEFLATE entry is streamed, so that memory stays bounded whatever it inflates to.
+    if (entry.uncompressedSize > CHUNK_BYTES) return undefined;
+    const whole = await readWhole(fd, fileSize, entry, path);
+    if (whole === undefined || !whole.ok) return whole;
+    for (const h of hashers) h.update(whole.value);
+    return { ok: true, value: whole.value.length };
+  }
+  const size = entry.compressedSize;
+  const local = await readLocal(fd, fileSize, entry, path, Math.min(size, CHUNK_BYTES));
+  if (local === undefined || !local.ok) return local;
+  const { buffer, dataStart, dataInBuffer } = local.value;
+  let crc = 0;
+  let done = Math.min(size, buffer.length - dataInBuffer);
+  const first = buffer.subarray(dataInBuffer, dataInBuffer + done);
+  const buffers = [Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size)), Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size))];
+  const next = (k: number): Promise<Buffer> | undefined => {
+    if (done >= size) return undefined;
+    const buffer = buffers[k & 1] ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    const length = Math.min(CHUNK_BYTES, size - done);
+    const position = dataStart + done;
+    done += length;
+    return readAt(fd, buffer, length, position).then((got) => {
+      if (got !== length) throw new Error(`${path}: unexpected end of the container`);
+      return buffer.subarray(0, got);
+    });
+  };
+  let pendingRead = next(0);
+  crc = crc32(first, crc);
+  for (const h of hashers) h.update(first);
+  for (let k = 1; pendingRead !== undefined; k++) {
+    let chunk: Buffer;
+    try {
+      chunk = await pendingRead;
+    } catch (err) {
+      if (isSystemError(err)) throw err;
+      return failure('ZIP_UNREADABLE', messageOf(err), path);
+    }
+    pendingRead = next(k);
+    crc = crc32(chunk, crc);
+    for (const h of hashers) h.update(chunk);
+  }
+  if (crc >>> 0 !== entry.crc32 >>> 0) {
+    return failure('ZIP_CRC_MISMATCH', `${path}: CRC-32 is ${hex(crc)}, the header says ${hex(entry.crc32)}`, path);
+  }
+  return { ok: true, value: size };
 }
 
 async function openEntryStream(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string): Promise<ContainerResult<Readable>> {

@@ -108,6 +108,36 @@ describe('createContainerWriter + openContainer round trip', () => {
     expect(Object.keys(listing)).toHaveLength(5);
   });
 
+  it('writes files of exactly one and two 1 MiB read chunks and an empty file that unzip and CPython accept', async () => {
+    const sizes = [1024 * 1024, 2 * 1024 * 1024, 0, 1024 * 1024 - 1];
+    const out = join(dir, 'chunks.zip');
+    const writer = createContainerWriter({ outputPath: out });
+    const contents = sizes.map((n) => randomBytes(n));
+    for (const [i, content] of contents.entries()) {
+      writeFileSync(join(dir, `c${i}.bin`), content);
+      const written = await writer.addFile(`files/c${i}.bin`, join(dir, `c${i}.bin`), { digests: ['sha-256'] });
+      expect(written).toEqual({ size: content.length, digests: { 'sha-256': sha('sha256', content) } });
+    }
+    await writer.close();
+    const unzip = spawnSync('unzip', ['-t', out], { encoding: 'utf8' });
+    expect(unzip.status, unzip.stdout + unzip.stderr).toBe(0);
+    const py = execFileSync(
+      'python3',
+      ['-c', 'import sys, zipfile, hashlib, json\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))', out],
+      { encoding: 'utf8' },
+    );
+    const listing = JSON.parse(py) as Record<string, string>;
+    contents.forEach((content, i) => expect(listing[`files/c${i}.bin`]).toBe(sha('sha256', content).toString('hex')));
+    const reader = await openOk(out);
+    try {
+      for (const [i, content] of contents.entries()) {
+        expect(await reader.digestEntry(`files/c${i}.bin`, ['sha-256'])).toEqual({ ok: true, value: { size: content.length, digests: { 'sha-256': sha('sha256', content) } } });
+      }
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('produces byte-identical output for identical input (fixed timestamps)', async () => {
     writeFileSync(join(dir, 'a.pdf'), randomBytes(10_000));
     const build = async (name: string): Promise<Buffer> => {

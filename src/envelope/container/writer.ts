@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { createHasher, type DigestAlgorithm, type Hasher } from '../../crypto/digest.ts';
 import { collisionKey, isSafeContainerPath } from './paths.ts';
-
 export interface ContainerWriter {
   /**
    * Streams a file from disk into the ZIP as STORED (no compression — letters are mostly PDFs and
@@ -37,11 +33,15 @@ export interface CreateContainerWriterOptions {
 const FILE_MODE = 0o100644;
 
 /**
- * Creates a streaming ZIP writer (PKWARE APPNOTE.TXT 6.3, ZIP64 when an entry needs it) for a
- * letter container (SPEC §3). Output goes to `<outputPath>.<random>.tmp` beside the target and
- * is renamed into place by `close` after an fsync, so a reader never sees a partial container.
- * Entry paths must satisfy {@link isSafeContainerPath} and be unique even case-insensitively;
- * a violation throws, because the caller chose the name.
+ * Creates a streaming ZIP writer (PKWARE APPNOTE.TXT 6.3, ZIP64 when an entry or the archive needs
+ * it) for a letter container (SPEC §3). Output goes to `<outputPath>.<random>.tmp` beside the
+ * target and is renamed into place by `close` after an fsync, so a reader never sees a partial
+ * container. Entry paths must satisfy {@link isSafeContainerPath} and be unique even
+ * case-insensitively; a violation throws, because the caller chose the name.
+ *
+ * Each file is read once, in 1 MiB chunks, through its digests and the native CRC-32 (the next
+ * chunk is read while the previous one is written); sizes come from `stat` and the CRC is patched
+ * into the local header afterwards, so no data descriptors are needed and memory stays constant.
  *
  * @example
  * const writer = createContainerWriter({ outputPath: 'letter.edx' });
@@ -58,32 +58,59 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
   const outputPath = resolve(options.outputPath);
   const tempPath = `${outputPath}.${randomBytes(8).toString('hex')}.tmp`;
   // Local midnight, because DOS timestamps are local time: same bytes in every time zone.
-  const mtime = options.mtime ?? new Date(1980, 0, 1, 0, 0, 0, 0);
-  const entryOptions = { mtime, mode: FILE_MODE, forceDosTimestamp: true } as const;
+  const { time: dosTime, date: dosDate } = dosDateTime(options.mtime ?? new Date(1980, 0, 1, 0, 0, 0, 0));
 
-  const zip = new yazl.ZipFile();
-  // `flush` fsyncs the descriptor before it is closed (Node >= 20.10).
-  const out = createWriteStream(tempPath, { flags: 'wx', flush: true });
   const usedNames = new Set<string>();
-  const activeSources = new Set<{ destroy(): unknown }>();
-
+  const central: CentralRecord[] = [];
+  // Headers and small entries wait here and go out in one write before the next file or at close.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let offset = 0;
+  let handle: FileHandle | undefined;
   let state: 'open' | 'closing' | 'closed' | 'aborted' = 'open';
   let failure: Error | undefined;
-  let rejectFailed: (error: Error) => void = () => undefined;
-  const failed = new Promise<never>((_, reject) => {
-    rejectFailed = reject;
-  });
-  failed.catch(() => undefined);
 
-  const fail = (error: Error): void => {
-    if (failure !== undefined) return;
-    failure = error;
-    rejectFailed(error);
+  // Opened now, while other work runs, so that close only pays for the fsync of the rename.
+  const directory = open(dirname(outputPath), 'r');
+  directory.catch(() => undefined);
+  const opened = open(tempPath, 'wx').then((fh) => {
+    handle = fh;
+    return fh;
+  });
+  opened.catch(() => undefined);
+  // Operations run strictly in call order, like a queue, whatever the caller awaits.
+  let chain: Promise<void> = opened.then(
+    () => undefined,
+    () => undefined,
+  );
+
+  const enqueue = <T>(op: (fh: FileHandle) => Promise<T>): Promise<T> => {
+    const run = chain.then(async () => {
+      if (failure !== undefined) throw failure;
+      if (state === 'aborted') throw new Error('container writer aborted');
+      try {
+        return await op(await opened);
+      } catch (error) {
+        const err = toError(error);
+        failure ??= err;
+        throw err;
+      }
+    });
+    chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   };
 
-  zip.on('error', (error: Error) => fail(error));
-  const written = pipeline(zip.outputStream, out);
-  written.catch((error: unknown) => fail(toError(error)));
+  const flushPending = async (fh: FileHandle): Promise<void> => {
+    if (pending.length === 0) return;
+    const buffers = pending;
+    const position = offset - pendingBytes;
+    pending = [];
+    pendingBytes = 0;
+    await writeAll(fh, buffers, position);
+  };
 
   const assertOpen = (): void => {
     if (state !== 'open') throw new Error(`container writer is ${state}`);
@@ -107,76 +134,157 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
     usedNames.add(key);
   };
 
+  /** Queues the local header; returns its offset. */
+  const queueLocalHeader = (name: Buffer, method: number, crc: number, size: number, compressedSize: number): number => {
+    const at = offset;
+    const header = localHeader({ name, method, crc, size, compressedSize, dosTime, dosDate });
+    pending.push(header);
+    pendingBytes += header.length;
+    offset += header.length;
+    return at;
+  };
+
   return {
     async addFile(path, sourcePath, fileOptions) {
       assertOpen();
       claimName(path);
-      const info = await stat(sourcePath);
-      if (!info.isFile()) throw new Error(`not a regular file: ${sourcePath}`);
-      assertOpen();
-      const expected = info.size;
-      const hashers = new Map<DigestAlgorithm, Hasher>();
-      for (const alg of fileOptions.digests) if (!hashers.has(alg)) hashers.set(alg, createHasher(alg));
-
-      let count = 0;
-      const hashing = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          count += chunk.length;
-          if (count > expected) {
-            callback(new Error(`${sourcePath} grew while being read (expected ${expected} bytes)`));
-            return;
+      // Each file system call costs a thread-pool round trip: the source is looked at and opened
+      // side by side, and already while the temp file is being created or earlier entries written.
+      const prepared = Promise.allSettled([stat(sourcePath), open(sourcePath, 'r')]);
+      let taken = false;
+      const work = enqueue(async (fh) => {
+        taken = true;
+        const [statted, openedSource] = await prepared;
+        if (statted.status === 'rejected' || openedSource.status === 'rejected') {
+          // One of them may have succeeded: do not leak the descriptor.
+          if (openedSource.status === 'fulfilled') await openedSource.value.close();
+          throw toError(statted.status === 'rejected' ? statted.reason : openedSource.status === 'rejected' ? openedSource.reason : undefined);
+        }
+        const info = statted.value;
+        const source = openedSource.value;
+        if (!info.isFile()) {
+          await source.close();
+          throw new Error(`not a regular file: ${sourcePath}`);
+        }
+        const expected = info.size;
+        const hashers = new Map<DigestAlgorithm, Hasher>();
+        for (const alg of fileOptions.digests) if (!hashers.has(alg)) hashers.set(alg, createHasher(alg));
+        const name = Buffer.from(path, 'utf8');
+        let crc = 0;
+        let count = 0;
+        try {
+          // Three buffers: one being read, one being hashed, one being written, so the disk
+          // reads, the hashing and the disk writes of consecutive chunks overlap.
+          const bufferBytes = Math.min(CHUNK_BYTES, expected + 1);
+          const buffers = [Buffer.allocUnsafe(bufferBytes), Buffer.allocUnsafe(bufferBytes), Buffer.allocUnsafe(bufferBytes)];
+          let position = 0;
+          /** Reads chunk `k`; `last` when it reached the end (a short read of a regular file). */
+          const readChunk = async (k: number): Promise<{ chunk: Buffer; last: boolean }> => {
+            const buffer = buffers[k % 3] ?? Buffer.allocUnsafe(bufferBytes);
+            // One byte more than is left, so a file that grew is noticed without an extra read.
+            const wanted = Math.min(bufferBytes, expected - position + 1);
+            const { bytesRead } = await source.read(buffer, 0, wanted, position);
+            position += bytesRead;
+            return { chunk: buffer.subarray(0, bytesRead), last: bytesRead < wanted };
+          };
+          const consume = (chunk: Buffer): void => {
+            count += chunk.length;
+            if (count > expected) throw new Error(`${sourcePath} grew while being read (expected ${expected} bytes)`);
+            for (const h of hashers.values()) h.update(chunk);
+            crc = crc32(chunk, crc);
+          };
+          let current = await readChunk(0);
+          let reading = current.last ? undefined : readChunk(1);
+          reading?.catch(() => undefined);
+          consume(current.chunk);
+          // A file that fits in one chunk gets its real CRC in the header, and header and data
+          // go out in one write; a larger one gets its CRC patched in afterwards (APPNOTE §4.4.7).
+          const headerAt = queueLocalHeader(name, METHOD_STORE, current.last ? crc >>> 0 : 0, expected, expected);
+          pending.push(current.chunk);
+          pendingBytes += current.chunk.length;
+          offset += current.chunk.length;
+          // A small file stays queued (its buffer belongs to this call), so a small letter
+          // reaches the disk in one write at close; a large one streams.
+          let writing = current.last && pendingBytes <= PENDING_LIMIT ? Promise.resolve() : flushPending(fh);
+          for (let k = 2; reading !== undefined; k++) {
+            current = await reading;
+            // The buffer of chunk k was last used by chunk k-3, whose write has completed.
+            reading = current.last ? undefined : readChunk(k);
+            reading?.catch(() => undefined);
+            consume(current.chunk);
+            await writing;
+            if (state === 'aborted') throw new Error('container writer aborted');
+            writing = writeAll(fh, [current.chunk], offset);
+            offset += current.chunk.length;
+            if (current.last) {
+              await writing;
+              const crcBytes = Buffer.alloc(4);
+              crcBytes.writeUInt32LE(crc >>> 0, 0);
+              writing = writeAll(fh, [crcBytes], headerAt + 14);
+            }
           }
-          for (const h of hashers.values()) h.update(chunk);
-          callback(null, chunk);
-        },
-        flush(callback) {
-          if (count !== expected) {
-            callback(new Error(`${sourcePath} changed while being read: ${count} of ${expected} bytes`));
-            return;
-          }
-          callback();
-        },
+          await writing;
+          if (count !== expected) throw new Error(`${sourcePath} changed while being read: ${count} of ${expected} bytes`);
+          central.push({ name, method: METHOD_STORE, crc: crc >>> 0, size: count, compressedSize: count, headerAt });
+        } finally {
+          // Nothing waits on the read side's close: it only releases the descriptor.
+          source.close().catch(() => undefined);
+        }
+        const digests: Partial<Record<DigestAlgorithm, Buffer>> = {};
+        for (const [alg, h] of hashers) digests[alg] = h.digest();
+        return { size: count, digests };
       });
-      const source = createReadStream(sourcePath);
-      activeSources.add(source);
-      activeSources.add(hashing);
-      source.on('error', (error) => hashing.destroy(error));
-      source.pipe(hashing);
-      // yazl pulls from `hashing` only as fast as the output file accepts bytes: backpressure end to end.
-      zip.addReadStream(hashing, path, { ...entryOptions, compress: false, size: expected });
       try {
-        await Promise.race([finished(hashing), failed]);
+        return await work;
       } catch (error) {
-        const err = toError(error);
-        // yazl does not watch its input for errors; the half-written entry cannot be completed.
-        fail(err);
-        source.destroy();
-        hashing.destroy();
-        throw err;
-      } finally {
-        activeSources.delete(source);
-        activeSources.delete(hashing);
+        // The writer had failed before this entry's turn: release the source it opened.
+        if (!taken) {
+          const [, openedSource] = await prepared;
+          if (openedSource.status === 'fulfilled') await openedSource.value.close().catch(() => undefined);
+        }
+        throw error;
       }
-      const digests: Partial<Record<DigestAlgorithm, Buffer>> = {};
-      for (const [alg, h] of hashers) digests[alg] = h.digest();
-      return { size: count, digests };
     },
 
     addBuffer(path, bytes, bufferOptions) {
       assertOpen();
       claimName(path);
       // STORED by default: deflate output differs between zlib versions and we want reproducible bytes.
-      zip.addBuffer(bytes, path, { ...entryOptions, compress: bufferOptions?.compress === true });
+      const compress = bufferOptions?.compress === true;
+      const data = compress ? deflateRawSync(bytes) : Buffer.from(bytes);
+      const crc = crc32(bytes) >>> 0;
+      const method = compress ? METHOD_DEFLATE : METHOD_STORE;
+      const name = Buffer.from(path, 'utf8');
+      enqueue(async () => {
+        const headerAt = queueLocalHeader(name, method, crc, bytes.length, data.length);
+        pending.push(data);
+        pendingBytes += data.length;
+        offset += data.length;
+        central.push({ name, method, crc, size: bytes.length, compressedSize: data.length, headerAt });
+      }).catch(() => undefined);
     },
 
     async close() {
       assertOpen();
       state = 'closing';
       try {
-        zip.end();
-        await Promise.race([written, failed]);
-        if (!out.closed) await Promise.race([new Promise<void>((r) => out.once('close', () => r())), failed]);
-        if (failure !== undefined) throw failure;
+        await enqueue(async (fh) => {
+          const directoryAt = offset;
+          for (const record of central) {
+            const header = centralHeader(record, dosTime, dosDate);
+            pending.push(header);
+            pendingBytes += header.length;
+            offset += header.length;
+          }
+          const trailer = endOfCentralDirectory(central.length, offset - directoryAt, directoryAt);
+          pending.push(trailer);
+          pendingBytes += trailer.length;
+          offset += trailer.length;
+          await flushPending(fh);
+          await fh.sync();
+          handle = undefined;
+          await fh.close();
+        });
         await rename(tempPath, outputPath);
       } catch (error) {
         state = 'aborted';
@@ -184,38 +292,174 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
         throw toError(error);
       }
       state = 'closed';
-      await fsyncDirectory(dirname(outputPath));
+      await fsyncDirectory(directory);
     },
 
     async abort() {
       if (state === 'closed' || state === 'aborted') return;
       state = 'aborted';
-      fail(new Error('container writer aborted'));
+      failure ??= new Error('container writer aborted');
       await discard();
     },
   };
 
   async function discard(): Promise<void> {
-    for (const s of activeSources) s.destroy();
-    activeSources.clear();
-    zip.outputStream.unpipe(out);
-    if (!out.closed) {
-      const closed = new Promise<void>((r) => out.once('close', () => r()));
-      out.destroy();
-      await closed;
-    }
+    await chain;
+    await opened.catch(() => undefined);
+    const fh = handle;
+    handle = undefined;
+    if (fh !== undefined) await fh.close().catch(() => undefined);
     await rm(tempPath, { force: true });
+    await directory.then((d) => d.close()).catch(() => undefined);
+  }
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+// Queued headers and small files are written together once they exceed this.
+const PENDING_LIMIT = 4 * 1024 * 1024;
+const METHOD_STORE = 0;
+const METHOD_DEFLATE = 8;
+const UTF8_FLAG = 0x0800;
+// Made by Unix (3), spec 6.3: the external attributes carry a Unix mode.
+const VERSION_MADE_BY = (3 << 8) | 63;
+const VERSION_DEFAULT = 20;
+const VERSION_ZIP64 = 45;
+const U32_MAX = 0xffffffff;
+const U16_MAX = 0xffff;
+
+interface CentralRecord {
+  name: Buffer;
+  method: number;
+  crc: number;
+  size: number;
+  compressedSize: number;
+  headerAt: number;
+}
+
+function dosDateTime(d: Date): { time: number; date: number } {
+  const year = Math.min(Math.max(d.getFullYear(), 1980), 2107);
+  return {
+    time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
+    date: ((year - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
+  };
+}
+
+/** APPNOTE §4.3.7; with a ZIP64 extra field (§4.5.3) carrying both sizes when they do not fit. */
+function localHeader(e: { name: Buffer; method: number; crc: number; size: number; compressedSize: number; dosTime: number; dosDate: number }): Buffer {
+  const zip64 = e.size >= U32_MAX || e.compressedSize >= U32_MAX;
+  const extra = zip64 ? Buffer.alloc(20) : Buffer.alloc(0);
+  if (zip64) {
+    extra.writeUInt16LE(0x0001, 0);
+    extra.writeUInt16LE(16, 2);
+    extra.writeBigUInt64LE(BigInt(e.size), 4);
+    extra.writeBigUInt64LE(BigInt(e.compressedSize), 12);
+  }
+  const h = Buffer.alloc(30);
+  h.writeUInt32LE(0x04034b50, 0);
+  h.writeUInt16LE(zip64 ? VERSION_ZIP64 : VERSION_DEFAULT, 4);
+  h.writeUInt16LE(UTF8_FLAG, 6);
+  h.writeUInt16LE(e.method, 8);
+  h.writeUInt16LE(e.dosTime, 10);
+  h.writeUInt16LE(e.dosDate, 12);
+  h.writeUInt32LE(e.crc >>> 0, 14);
+  h.writeUInt32LE(zip64 ? U32_MAX : e.compressedSize, 18);
+  h.writeUInt32LE(zip64 ? U32_MAX : e.size, 22);
+  h.writeUInt16LE(e.name.length, 26);
+  h.writeUInt16LE(extra.length, 28);
+  return Buffer.concat([h, e.name, extra]);
+}
+
+/** APPNOTE §4.3.12; the ZIP64 extra field holds exactly the values that do not fit, in order. */
+function centralHeader(r: CentralRecord, dosTime: number, dosDate: number): Buffer {
+  const wide: bigint[] = [];
+  if (r.size >= U32_MAX) wide.push(BigInt(r.size));
+  if (r.compressedSize >= U32_MAX) wide.push(BigInt(r.compressedSize));
+  if (r.headerAt >= U32_MAX) wide.push(BigInt(r.headerAt));
+  const extra = wide.length === 0 ? Buffer.alloc(0) : Buffer.alloc(4 + 8 * wide.length);
+  if (wide.length > 0) {
+    extra.writeUInt16LE(0x0001, 0);
+    extra.writeUInt16LE(8 * wide.length, 2);
+    wide.forEach((v, i) => extra.writeBigUInt64LE(v, 4 + 8 * i));
+  }
+  const h = Buffer.alloc(46);
+  h.writeUInt32LE(0x02014b50, 0);
+  h.writeUInt16LE(VERSION_MADE_BY, 4);
+  h.writeUInt16LE(wide.length > 0 || r.size >= U32_MAX ? VERSION_ZIP64 : VERSION_DEFAULT, 6);
+  h.writeUInt16LE(UTF8_FLAG, 8);
+  h.writeUInt16LE(r.method, 10);
+  h.writeUInt16LE(dosTime, 12);
+  h.writeUInt16LE(dosDate, 14);
+  h.writeUInt32LE(r.crc >>> 0, 16);
+  h.writeUInt32LE(Math.min(r.compressedSize, U32_MAX), 20);
+  h.writeUInt32LE(Math.min(r.size, U32_MAX), 24);
+  h.writeUInt16LE(r.name.length, 28);
+  h.writeUInt16LE(extra.length, 30);
+  // Comment length, disk number, internal attributes: 0.
+  h.writeUInt32LE((FILE_MODE << 16) >>> 0, 38);
+  h.writeUInt32LE(Math.min(r.headerAt, U32_MAX), 42);
+  return Buffer.concat([h, r.name, extra]);
+}
+
+/** APPNOTE §4.3.16, preceded by the ZIP64 record and locator (§4.3.14–15) when a field overflows. */
+function endOfCentralDirectory(count: number, size: number, at: number): Buffer {
+  const zip64 = count >= U16_MAX || size >= U32_MAX || at >= U32_MAX;
+  const parts: Buffer[] = [];
+  if (zip64) {
+    const record = Buffer.alloc(56);
+    record.writeUInt32LE(0x06064b50, 0);
+    record.writeBigUInt64LE(44n, 4);
+    record.writeUInt16LE(VERSION_MADE_BY, 12);
+    record.writeUInt16LE(VERSION_ZIP64, 14);
+    record.writeBigUInt64LE(BigInt(count), 24);
+    record.writeBigUInt64LE(BigInt(count), 32);
+    record.writeBigUInt64LE(BigInt(size), 40);
+    record.writeBigUInt64LE(BigInt(at), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(at + size), 8);
+    locator.writeUInt32LE(1, 16);
+    parts.push(record, locator);
+  }
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Math.min(count, U16_MAX), 8);
+  end.writeUInt16LE(Math.min(count, U16_MAX), 10);
+  end.writeUInt32LE(Math.min(size, U32_MAX), 12);
+  end.writeUInt32LE(Math.min(at, U32_MAX), 16);
+  parts.push(end);
+  return Buffer.concat(parts);
+}
+
+/** Writes every byte of `buffers` at `position` (a short write is continued, not lost). */
+async function writeAll(fh: FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  const total = buffers.reduce((n, b) => n + b.length, 0);
+  if (buffers.length > 1) {
+    const { bytesWritten } = await fh.writev(buffers, position);
+    if (bytesWritten === total) return;
+    // A short vectored write is rare; finish the rest the simple way.
+    await writeAll(fh, [Buffer.concat(buffers).subarray(bytesWritten)], position + bytesWritten);
+    return;
+  }
+  let at = position;
+  for (const b of buffers) {
+    let done = 0;
+    while (done < b.length) {
+      const { bytesWritten } = await fh.write(b, done, b.length - done, at);
+      done += bytesWritten;
+      at += bytesWritten;
+    }
   }
 }
 
 /** Makes the rename itself durable; best effort, since some file systems refuse to fsync a directory. */
-async function fsyncDirectory(directory: string): Promise<void> {
+async function fsyncDirectory(directory: Promise<FileHandle>): Promise<void> {
   try {
-    const handle = await open(directory, 'r');
+    const handle = await directory;
     try {
       await handle.sync();
     } finally {
-      await handle.close();
+      // Only releases the descriptor; nobody needs to wait for it.
+      handle.close().catch(() => undefined);
     }
   } catch {
     // The container is complete and renamed; durability of the directory entry is the OS's call.
