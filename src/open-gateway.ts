@@ -84,6 +84,10 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       now,
       tmpDir,
       gateway: ctx,
+      // The anchors are cached for the verifier; an administrator's change reloads them at once.
+      onTrustAnchorsChanged: () => {
+        anchors = listTrustAnchors(db);
+      },
     });
     const opened = handle;
     handle = undefined;

@@ -1,5 +1,6 @@
 import { CliError, EXIT } from './cli-error.ts';
 import type { CommandContext } from './context.ts';
+import { auditVerifyCommand, auditVerifyUsage } from './commands/audit.ts';
 import { packCommand, packUsage } from './commands/pack.ts';
 import { pkiInitCommand, pkiInitUsage } from './commands/pki-init.ts';
 import { receiptCommand, receiptUsage } from './commands/receipt.ts';
@@ -12,6 +13,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   pack: { run: packCommand, usage: packUsage },
   verify: { run: verifyCommand, usage: verifyUsage },
   receipt: { run: receiptCommand, usage: receiptUsage },
+  'audit verify': { run: auditVerifyCommand, usage: auditVerifyUsage },
 };
 
 const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
@@ -20,21 +22,24 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
   edx pack       pack and sign a letter container
   edx verify     verify a letter or receipt container, print the validation report
   edx receipt    make a signed registered/refused receipt for a letter
+  edx audit verify  check the hash chain of the gateway's journal
 
 'edx <command> --help' shows a command's options.`;
 
 /** Runs `edx` with the given arguments; returns the exit status instead of exiting (testable). */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const [first, second] = argv;
-  const name = first === 'pki' && second !== undefined ? `pki ${second}` : first;
-  const rest = first === 'pki' ? argv.slice(2) : argv.slice(1);
+  // Two-word commands: `pki init`, `audit verify`.
+  const grouped = first === 'pki' || first === 'audit';
+  const name = grouped && second !== undefined ? `${first} ${second}` : first;
+  const rest = grouped ? argv.slice(2) : argv.slice(1);
   if (name === undefined || name === '--help' || name === 'help' || name === '-h') {
     ctx.stdout(`${OVERVIEW}\n`);
     return name === undefined ? EXIT.badInput : EXIT.ok;
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    ctx.stderr(`edx: unknown command "${argv.slice(0, first === 'pki' ? 2 : 1).join(' ')}"\n\n${OVERVIEW}\n`);
+    ctx.stderr(`edx: unknown command "${argv.slice(0, grouped ? 2 : 1).join(' ')}"\n\n${OVERVIEW}\n`);
     return EXIT.badInput;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

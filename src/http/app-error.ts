@@ -1,3 +1,4 @@
+import { ADMIN_ERROR_CODES } from '../admin/index.ts';
 import { DELIVERY_ERROR_CODES, type DeliveryErrorCode } from '../delivery/index.ts';
 
 /** Every error code the HTTP API can answer with, and its status. A new code cannot miss its status. */
@@ -14,6 +15,7 @@ export const ERROR_CODES = [
   'NOT_READY',
   'INTERNAL',
   ...DELIVERY_ERROR_CODES,
+  ...ADMIN_ERROR_CODES,
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -48,6 +50,21 @@ export const ERROR_STATUS = {
   RECEIPT_MISMATCH: 422,
   RECEIPT_SIGNER_NOT_REGISTERED: 403,
   RECEIPT_REPLAYED: 409,
+  PARTICIPANT_NOT_FOUND: 404,
+  PARTICIPANT_EXISTS: 409,
+  PARTICIPANT_INVALID: 422,
+  STATE_CONFLICT: 409,
+  IMPORT_UNREADABLE: 400,
+  IMPORT_INVALID: 422,
+  CERTIFICATE_UNREADABLE: 400,
+  CERTIFICATE_EXPIRED: 422,
+  CERTIFICATE_IS_CA: 422,
+  CERTIFICATE_CONFLICT: 409,
+  CERTIFICATE_NOT_FOUND: 404,
+  TRUST_ANCHOR_NOT_CA: 422,
+  TRUST_ANCHOR_EXISTS: 409,
+  TRUST_ANCHOR_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
 } as const satisfies Record<ErrorCode, Status>;
 
 /** The one error type of the HTTP surface, turned into `{code, message, requestId}` by `onError`. */

@@ -10,6 +10,7 @@ import { AppError, ERROR_STATUS } from './app-error.ts';
 import type { AppEnv } from './env.ts';
 import { countRequest, type HttpCounters } from './http-counters.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   tmpDir?: string;
   /** The delivery service; without it only the stateless routes (/healthz, /verify) exist. */
   gateway?: GatewayContext;
+  /** Called after an administrator adds or removes a trust anchor, so a cached anchor list is reloaded. */
+  onTrustAnchorsChanged?: () => void;
 }
 
 /**
@@ -96,6 +99,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const routeDeps = { gateway: deps.gateway, maxUploadBytes: deps.maxUploadBytes };
     app.route('/api/v1', messageRoutes(routeDeps));
     app.route('/api/v1', inboxRoutes(routeDeps));
+    app.route('/api/v1', adminRoutes({ gateway: deps.gateway, onTrustAnchorsChanged: deps.onTrustAnchorsChanged ?? (() => undefined) }));
     app.route('/', metricsRoutes(deps.gateway, counters));
   }
 
