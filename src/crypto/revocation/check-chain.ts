@@ -1,0 +1,198 @@
+/**
+ * Revocation status of every certificate of a certification path (ETSI EN 319 102-1 §5.2.5/§5.2.6,
+ * SPEC §4: CRL first, then OCSP), and the revocation data that decided it, to be stored with the
+ * message (CAdES-LT style) so the evidence verifies later without the network.
+ */
+import { randomBytes } from 'node:crypto';
+import { pemToDerList } from '../pem.ts';
+import { readCertificate, type CertificateFacts } from './certificate-facts.ts';
+import { checkCrl, crlIssuedBy, type CrlReason } from './crl.ts';
+import { fetchRevocationData, type FetchFunction } from './fetch.ts';
+import { buildOcspRequest, checkOcspResponse } from './ocsp.ts';
+
+export interface ChainLink {
+  /** DER of a certificate of the path (signer first; the trust anchor itself is not checked). */
+  certificate: Uint8Array;
+  /** DER of the certificate that issued it. */
+  issuer: Uint8Array;
+}
+
+export interface NetworkAccess {
+  fetch: FetchFunction;
+  allowHosts: readonly string[];
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface RevocationSources {
+  /** CRLs at hand: the trust store, the refreshed cache, evidence stored with a message. */
+  crls: readonly Uint8Array[];
+  /** OCSP responses at hand (stored evidence). */
+  ocspResponses?: readonly Uint8Array[];
+  /** Absent: offline, only the data at hand is used. */
+  network?: NetworkAccess;
+  trustedResponders?: readonly Uint8Array[];
+}
+
+export interface CheckRevocationInput {
+  chain: readonly ChainLink[];
+  sources: RevocationSources;
+  /** Best signature time: a revocation after it does not affect this signature. */
+  at: Date;
+  /** Validation time, for the freshness of the revocation data. */
+  now: Date;
+  /** Age limit for OCSP responses without nextUpdate; default 3600. */
+  maxOcspAgeSeconds?: number;
+  /** Sends a nonce with OCSP requests (default true); randomness is injectable. */
+  ocspNonce?: boolean;
+  random?: (size: number) => Buffer;
+}
+
+export type CertificateRevocationStatus = 'good' | 'revoked' | 'unknown' | 'try-later';
+
+export interface CertificateRevocationOutcome {
+  /** Hex serial number of the certificate. */
+  serialNumber: string;
+  subject: string;
+  /** `unknown`: the OCSP responder does not know the certificate; `try-later`: no usable data. */
+  status: CertificateRevocationStatus;
+  source: 'crl' | 'ocsp' | null;
+  revokedAt?: Date;
+  reason?: CrlReason;
+  /** Why data at hand or fetched was not usable, in the order it was tried. */
+  problems: string[];
+}
+
+export interface RevocationCheckResult {
+  /**
+   * `revoked`: some certificate was revoked at or before `at`; `try-later`: some certificate's
+   * status could not be established (no usable data, or OCSP `unknown`) — INDETERMINATE upstream.
+   */
+  status: 'good' | 'revoked' | 'try-later';
+  revokedAt?: Date;
+  reason?: CrlReason;
+  certificates: CertificateRevocationOutcome[];
+  /** The CRLs and OCSP responses (DER) that decided each certificate's status. */
+  evidence: { crls: Buffer[]; ocsp: Buffer[] };
+}
+
+type Decision = { status: 'good' | 'revoked' | 'unknown'; revokedAt?: Date; reason?: CrlReason };
+
+function toDer(body: Buffer): Buffer {
+  // Some CAs publish PEM at their distribution points even though RFC 5280 §4.2.1.13 says DER.
+  if (body.subarray(0, 11).toString('latin1') === '-----BEGIN ') return pemToDerList(body, 'X509 CRL')[0] ?? body;
+  return body;
+}
+
+async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateFacts, input: CheckRevocationInput, evidence: RevocationCheckResult['evidence']): Promise<CertificateRevocationOutcome> {
+  const problems: string[] = [];
+  const outcome = (status: CertificateRevocationStatus, source: 'crl' | 'ocsp' | null, d?: Decision): CertificateRevocationOutcome => ({
+    serialNumber: cert.serial.toString('hex'),
+    subject: cert.x509.subject.replace(/\n/gu, ', '),
+    status,
+    source,
+    ...(d?.revokedAt === undefined ? {} : { revokedAt: d.revokedAt }),
+    ...(d?.reason === undefined ? {} : { reason: d.reason }),
+    problems,
+  });
+  const net = input.sources.network;
+
+  const tryCrl = (der: Uint8Array, where: string): CertificateRevocationOutcome | null => {
+    const r = checkCrl({ crlDer: der, certificate: link.certificate, issuer: link.issuer, now: input.now });
+    if (r.status === 'unknown') {
+      problems.push(...r.problems.map((p) => `${where}: ${p}`));
+      return null;
+    }
+    evidence.crls.push(Buffer.from(der));
+    return outcome(r.status, 'crl', r);
+  };
+
+  for (const crl of input.sources.crls) {
+    if (!crlIssuedBy(crl, issuer.subjectDer)) continue;
+    const done = tryCrl(crl, 'CRL at hand');
+    if (done !== null) return done;
+  }
+  if (net !== undefined) {
+    for (const url of cert.crlUrls) {
+      const fetched = await fetchRevocationData({ url, kind: 'crl', allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
+      if (!fetched.ok) {
+        problems.push(`CRL ${url}: ${fetched.error.code} ${fetched.error.message}`);
+        continue;
+      }
+      const done = tryCrl(toDer(fetched.value), `CRL ${url}`);
+      if (done !== null) return done;
+    }
+  }
+
+  const ocspCommon = {
+    certificate: link.certificate,
+    issuer: link.issuer,
+    now: input.now,
+    maxAgeSeconds: input.maxOcspAgeSeconds ?? 3600,
+    ...(input.sources.trustedResponders === undefined ? {} : { trustedResponders: input.sources.trustedResponders }),
+  };
+  const tryOcsp = (der: Uint8Array, where: string, nonce: Buffer | undefined): CertificateRevocationOutcome | null => {
+    const r = checkOcspResponse({ ...ocspCommon, responseDer: der, ...(nonce === undefined ? {} : { nonce }) });
+    if (r.problems.length > 0) {
+      problems.push(...r.problems.map((p) => `${where}: ${p}`));
+      return null;
+    }
+    evidence.ocsp.push(Buffer.from(der));
+    return outcome(r.status, 'ocsp', r);
+  };
+  for (const stored of input.sources.ocspResponses ?? []) {
+    const r = checkOcspResponse({ ...ocspCommon, responseDer: stored });
+    // Stored responses about other certificates are expected in a bundle; only matching ones count.
+    if (r.problems.some((p) => p.startsWith('no SingleResponse'))) continue;
+    const done = tryOcsp(stored, 'OCSP response at hand', undefined);
+    if (done !== null) return done;
+  }
+  if (net !== undefined) {
+    for (const url of cert.ocspUrls) {
+      const nonce = input.ocspNonce === false ? undefined : (input.random ?? randomBytes)(32);
+      const request = buildOcspRequest({ certificate: link.certificate, issuer: link.issuer, ...(nonce === undefined ? {} : { nonce }) });
+      if (!request.ok) {
+        problems.push(`OCSP ${url}: ${request.error.message}`);
+        continue;
+      }
+      const fetched = await fetchRevocationData({ url, kind: 'ocsp', body: request.value, allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
+      if (!fetched.ok) {
+        problems.push(`OCSP ${url}: ${fetched.error.code} ${fetched.error.message}`);
+        continue;
+      }
+      const done = tryOcsp(fetched.value, `OCSP ${url}`, nonce);
+      if (done !== null) return done;
+    }
+  }
+  if (problems.length === 0) problems.push(net === undefined ? 'no revocation data at hand and the network is not available' : 'the certificate names no usable CRL distribution point or OCSP responder');
+  return outcome('try-later', null);
+}
+
+/**
+ * Establishes the revocation status of each certificate of `chain` and of the chain as a whole at
+ * the best signature time `at`: a certificate revoked after `at` does not invalidate the signature
+ * (ETSI EN 319 102-1 §5.2.6, past signature validation with a proof of existence before revocation).
+ */
+export async function checkRevocation(input: CheckRevocationInput): Promise<RevocationCheckResult> {
+  const evidence: RevocationCheckResult['evidence'] = { crls: [], ocsp: [] };
+  const certificates: CertificateRevocationOutcome[] = [];
+  for (const link of input.chain) {
+    const cert = readCertificate(link.certificate);
+    const issuer = readCertificate(link.issuer);
+    if (cert === null || issuer === null) {
+      certificates.push({ serialNumber: '', subject: '', status: 'try-later', source: null, problems: ['the certificate or its issuer cannot be parsed'] });
+      continue;
+    }
+    certificates.push(await checkOne(link, cert, issuer, input, evidence));
+  }
+  const dedupe = (list: Buffer[]): Buffer[] => list.filter((b, i) => list.findIndex((o) => o.equals(b)) === i);
+  const result = { certificates, evidence: { crls: dedupe(evidence.crls), ocsp: dedupe(evidence.ocsp) } };
+  const revokedBefore = certificates
+    .filter((c) => c.status === 'revoked' && (c.revokedAt === undefined || c.revokedAt.getTime() <= input.at.getTime()))
+    .sort((a, b) => (a.revokedAt?.getTime() ?? 0) - (b.revokedAt?.getTime() ?? 0))[0];
+  if (revokedBefore !== undefined) {
+    return { status: 'revoked', ...(revokedBefore.revokedAt === undefined ? {} : { revokedAt: revokedBefore.revokedAt }), ...(revokedBefore.reason === undefined ? {} : { reason: revokedBefore.reason }), ...result };
+  }
+  if (certificates.some((c) => c.status === 'unknown' || c.status === 'try-later')) return { status: 'try-later', ...result };
+  return { status: 'good', ...result };
+}

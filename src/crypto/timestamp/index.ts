@@ -1,0 +1,9 @@
+/** RFC 3161 time-stamp tokens: requesting them from a TSA and verifying them (CAdES-T, RFC 5126 §6.1.1). */
+export {
+  buildTimestampRequest,
+  requestTimestamp,
+  type BuildTimestampRequestInput,
+  type RequestTimestampInput,
+  type TimestampRequestErrorCode,
+} from './request-timestamp.ts';
+export { verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';
