@@ -47,7 +47,10 @@ describe('/api/v1/openapi.json', () => {
   it('describes every registered route, and only those', async () => {
     const doc = (await (await gw.app.request('/api/v1/openapi.json')).json()) as typeof OPENAPI_DOCUMENT;
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
-    const registered = new Set(gw.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:([A-Za-z]+)/gu, '{$1}')}`));
+    // The web console (/console) serves HTML pages to people, not the machine API: OpenAPI
+    // describes the API only, so console routes are left out on purpose.
+    const api = gw.app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/console' && !r.path.startsWith('/console/'));
+    const registered = new Set(api.map((r) => `${r.method} ${r.path.replace(/:([A-Za-z]+)/gu, '{$1}')}`));
     expect([...registered].sort()).toEqual([...documented].sort());
   });
 });

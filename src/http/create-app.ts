@@ -11,6 +11,7 @@ import type { AppEnv } from './env.ts';
 import { countRequest, type HttpCounters } from './http-counters.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/api/v1', inboxRoutes(routeDeps));
     app.route('/api/v1', adminRoutes({ gateway: deps.gateway, onTrustAnchorsChanged: deps.onTrustAnchorsChanged ?? (() => undefined) }));
     app.route('/', metricsRoutes(deps.gateway, counters));
+    app.route('/console', consoleRoutes({ gateway: deps.gateway, maxUploadBytes: deps.maxUploadBytes }));
   }
 
   return app;

@@ -1,5 +1,6 @@
 export { apiTokens } from './api-tokens.ts';
 export { certificates } from './certificates.ts';
+export { consoleSessions } from './console-sessions.ts';
 export { events } from './events.ts';
 export { messageFiles } from './message-files.ts';
 export { MESSAGE_STATES, messages, type MessageState } from './messages.ts';

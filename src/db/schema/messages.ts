@@ -39,5 +39,8 @@ export const messages = sqliteTable(
     index('messages_due').on(t.state, t.nextAttemptAt),
     index('messages_expiry').on(t.state, t.expiresAt),
     index('messages_reply').on(t.inReplyTo),
+    index('messages_reg_number').on(t.regNumber),
+    index('messages_state_seq').on(t.state, t.seq),
+    index('messages_response_due').on(t.responseDue, t.state),
   ],
 );
