@@ -3,9 +3,11 @@
  * `--quick` shortens the loops (and uses a 256 MiB attachment) for a smoke run.
  */
 import { benchLetters, type BenchRow } from './letters.ts';
+import { benchGateway } from './gateway.ts';
 
 const quick = process.argv.includes('--quick');
 const rows: BenchRow[] = [...(await benchLetters({ quick }))];
+rows.push(...(await benchGateway({ quick })));
 
 const w = (s: string, n: number): string => s.padEnd(n);
 process.stdout.write(`edx-gateway bench (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n\n`);
