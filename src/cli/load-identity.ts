@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadPrivateKeyPem, pemToDerList, type TrustAnchor } from '../crypto/index.ts';
+import { loadSigningKeyPem, pemToDerList, type SigningKey, type TrustAnchor } from '../crypto/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
 import { CliError } from './cli-error.ts';
 
@@ -20,9 +20,9 @@ export async function loadCertificates(path: string): Promise<Buffer[]> {
   throw new CliError('CERTIFICATE_UNREADABLE', `${path} holds no certificate (expected PEM or DER)`);
 }
 
-/** `--key` (PKCS#8 PEM, as openssl writes) and `--cert` (signer first, then its CA chain). */
-export async function loadSigningIdentity(keyPath: string, certPath: string): Promise<SigningIdentity> {
-  const key = loadPrivateKeyPem(await readInput(keyPath, 'key'));
+/** `--key` (PKCS#8 PEM, as openssl writes; RSA, ECDSA or GOST) and `--cert` (signer first, then its CA chain). */
+export async function loadSigningIdentity(keyPath: string, certPath: string): Promise<SigningIdentity<SigningKey>> {
+  const key = loadSigningKeyPem(await readInput(keyPath, 'key'));
   if (!key.ok) throw new CliError(key.error.code, `${keyPath}: ${key.error.message}`);
   const [certificate, ...chain] = await loadCertificates(certPath);
   if (certificate === undefined) throw new CliError('CERTIFICATE_UNREADABLE', `${certPath} holds no certificate`);

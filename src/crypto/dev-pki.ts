@@ -79,7 +79,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Creates a development PKI (issue 2): a root CA marked qualified in `trust.json`, the gateway's
  * evidence-seal certificate, and a PKCS#8 key + certificate per participant with the subject
  * attributes of the Russian qualified profile (O, T, CN, SN, GN, OGRN, SNILS, INNLE) and the
- * KC1 policy. Development only: the keys are unencrypted and the CA is not accredited.
+ * KC1 policy. With `algorithm: 'gost2012-256' | 'gost2012-512'` the whole PKI is GOST R 34.10-2012
+ * (RFC 9215 certificates, keys in the PKCS#8 form of OpenSSL's GOST engine). Development only: the
+ * keys are unencrypted and the CA is not accredited.
  */
 export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
   const dir = resolve(input.dir);

@@ -5,13 +5,33 @@ export {
   digestAlgorithmFromOid,
   digestAlgorithmOid,
   digestBytes,
+  digestLength,
+  isNodeHash,
   nodeHashName,
   type DigestAlgorithm,
   type Hasher,
 } from './digest.ts';
 export { OID, QUALIFIED_TOOL_POLICIES } from './oids.ts';
 export { certificateToPem, derToPem, pemToDerList } from './pem.ts';
-export { KEY_ALGORITHMS, generateKeyPair, loadPrivateKeyPem, privateKeyToPem, type KeyAlgorithm, type KeyErrorCode, type KeyPair } from './keys.ts';
+export {
+  KEY_ALGORITHMS,
+  generateKeyPair,
+  gostSigningKey,
+  isGostSigningKey,
+  loadPrivateKeyPem,
+  loadSigningKeyPem,
+  privateKeyToPem,
+  publicKeySpkiDer,
+  signingDigestFor,
+  type GostKeyAlgorithm,
+  type GostSigningKey,
+  type KeyAlgorithm,
+  type KeyErrorCode,
+  type KeyPair,
+  type NodeKeyAlgorithm,
+  type SigningKey,
+  type SubjectPublicKey,
+} from './keys.ts';
 export {
   EXTENDED_KEY_USAGE_OIDS,
   KEY_USAGE_NAMES,

@@ -72,7 +72,7 @@ export interface CertificateSummary {
   extendedKeyUsage: string[];
   isCA: boolean;
   policies: string[];
-  /** Public key algorithm, e.g. `rsa-2048`, `ecdsa-p256`. */
+  /** Public key algorithm, e.g. `rsa-2048`, `ecdsa-p256`, `gost2012-256`, `gost2012-512`. */
   publicKey: string;
   /** Carries the Russian qualified profile markers (KC1..KA1 policy or subjectSignTool). */
   qualifiedProfile: boolean;

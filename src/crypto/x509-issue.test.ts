@@ -48,19 +48,26 @@ describe.each(KEY_ALGORITHMS)('issueCertificate with %s keys', (algorithm) => {
   });
 
   it('chains for S/MIME signing under OpenSSL, with the Russian profile visible', () => {
+    // OpenSSL verifies GOST R 34.10-2012 signatures only through its GOST engine.
+    const engine = algorithm.startsWith('gost') ? ['-engine', 'gost'] : [];
     const rootPem = join(dir, `${algorithm}-root.pem`);
     const leafPem = join(dir, `${algorithm}-leaf.pem`);
     writeFileSync(rootPem, certificateToPem(root));
     writeFileSync(leafPem, certificateToPem(leaf));
-    const v = openssl(['verify', '-purpose', 'smimesign', '-CAfile', rootPem, leafPem]);
+    const v = openssl(['verify', ...engine, '-purpose', 'smimesign', '-CAfile', rootPem, leafPem]);
     expect(v.stdout.toString()).toContain(': OK');
-    const text = openssl(['x509', '-in', leafPem, '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus']).stdout.toString();
+    const text = openssl(['x509', ...engine, '-in', leafPem, '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus']).stdout.toString();
     expect(text).toContain('OGRN=1027700132195');
     expect(text).toContain('SNILS=11223344595');
     expect(text).toContain('Digital Signature, Non Repudiation');
     expect(text).toContain('Class of Signing Tool KC1');
     expect(text).toContain('E-mail Protection, TLS Web Client Authentication');
-    const rootText = openssl(['x509', '-in', rootPem, '-noout', '-text']).stdout.toString();
+    if (algorithm === 'gost2012-256') {
+      expect(text).toContain('GOST R 34.10-2012 with GOST R 34.11-2012 (256 bit)');
+      expect(text).toContain('Parameter set: id-GostR3410-2001-CryptoPro-A-ParamSet');
+    }
+    if (algorithm === 'gost2012-512') expect(text).toContain('GOST R 34.10-2012 with GOST R 34.11-2012 (512 bit)');
+    const rootText = openssl(['x509', ...engine, '-in', rootPem, '-noout', '-text']).stdout.toString();
     expect(rootText).toContain('Not After : Jan  1 00:00:00 2051 GMT');
     expect(rootText).toContain('CA:TRUE, pathlen:0');
   });

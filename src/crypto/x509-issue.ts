@@ -1,4 +1,7 @@
-import { createHash, randomBytes, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, sign as nodeSign } from 'node:crypto';
+import { digestBytes } from './digest.ts';
+import { GOST_OIDS, gostSign } from './gost/index.ts';
+import { isGostSigningKey, publicKeySpkiDer, type SigningKey, type SubjectPublicKey } from './keys.ts';
 import { bitString, bool, children, explicit, implicitPrimitive, integer, ia5String, nullDer, numericString, octetString, oid, printableString, seq, setOf, utf8String, x509Time } from './der-writer.ts';
 import { OID } from './oids.ts';
 
@@ -53,10 +56,10 @@ export type ExtendedKeyUsageName = keyof typeof EXTENDED_KEY_USAGE_OIDS;
 
 export interface IssueCertificateInput {
   subject: SubjectInfo;
-  subjectPublicKey: KeyObject;
+  subjectPublicKey: SubjectPublicKey;
   /** The issuing CA, or `'self'` for a self-signed root (then `selfPrivateKey` signs). */
-  issuer: { certificate: Buffer; privateKey: KeyObject } | 'self';
-  selfPrivateKey?: KeyObject;
+  issuer: { certificate: Buffer; privateKey: SigningKey } | 'self';
+  selfPrivateKey?: SigningKey;
   notBefore: Date;
   notAfter: Date;
   /** A CA certificate: basicConstraints cA, keyCertSign + cRLSign. */
@@ -141,17 +144,32 @@ export function keyIdentifier(spki: Uint8Array): Buffer {
 }
 
 interface SignatureChoice {
+  /** The AlgorithmIdentifier DER, for tbsCertificate.signature and Certificate.signatureAlgorithm. */
   algorithm: Buffer;
-  hash: string;
+  sign(tbs: Buffer): Buffer;
 }
 
-function signatureAlgorithmFor(key: KeyObject): SignatureChoice {
+function signatureAlgorithmFor(key: SigningKey): SignatureChoice {
+  if (isGostSigningKey(key)) {
+    // RFC 9215 §3.1: id-tc26-signwithdigest-gost3410-12-256/512 with absent parameters; the
+    // signature is over Streebog of the same size as the key, s || r as gostSign returns it.
+    const bits = key.privateKey.paramSet.curve.bits;
+    return {
+      algorithm: seq(oid(bits === 256 ? GOST_OIDS.signature256 : GOST_OIDS.signature512)),
+      sign(tbs) {
+        const signed = gostSign({ digest: digestBytes(bits === 256 ? 'streebog-256' : 'streebog-512', tbs), privateKey: key.privateKey });
+        if (!signed.ok) throw new Error(`GOST signing failed: ${signed.error.message}`);
+        return signed.value;
+      },
+    };
+  }
   const type = key.asymmetricKeyType;
+  const withNode = (algorithm: Buffer, hash: string): SignatureChoice => ({ algorithm, sign: (tbs) => nodeSign(hash, tbs, key) });
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve === 'secp384r1' ? { algorithm: seq(oid(OID.ecdsaWithSHA384)), hash: 'sha384' } : { algorithm: seq(oid(OID.ecdsaWithSHA256)), hash: 'sha256' };
+    return curve === 'secp384r1' ? withNode(seq(oid(OID.ecdsaWithSHA384)), 'sha384') : withNode(seq(oid(OID.ecdsaWithSHA256)), 'sha256');
   }
-  if (type === 'rsa') return { algorithm: seq(oid(OID.sha256WithRSAEncryption), nullDer()), hash: 'sha256' };
+  if (type === 'rsa') return withNode(seq(oid(OID.sha256WithRSAEncryption), nullDer()), 'sha256');
   throw new Error(`cannot issue certificates with a ${type ?? 'unknown'} key`);
 }
 
@@ -165,13 +183,14 @@ function tbsField(certificate: Uint8Array, index: number): Buffer {
 }
 
 /**
- * Issues an X.509 v3 certificate (RFC 5280) signed with node:crypto. Used by the development PKI
- * and by tests; production certificates come from accredited CAs.
+ * Issues an X.509 v3 certificate (RFC 5280) signed with node:crypto (RSA, ECDSA) or with
+ * src/crypto/gost (GOST R 34.10-2012, RFC 9215 §3–4). Used by the development PKI and by tests;
+ * production certificates come from accredited CAs.
  */
 export function issueCertificate(input: IssueCertificateInput): Buffer {
   const signerKey = input.issuer === 'self' ? input.selfPrivateKey : input.issuer.privateKey;
   if (signerKey === undefined) throw new Error('a self-signed certificate needs selfPrivateKey');
-  const spki = input.subjectPublicKey.export({ type: 'spki', format: 'der' });
+  const spki = publicKeySpkiDer(input.subjectPublicKey);
   const subjectName = encodeName(input.subject);
   let issuerName: Buffer;
   let authorityKeyId: Buffer;
@@ -233,5 +252,5 @@ export function issueCertificate(input: IssueCertificateInput): Buffer {
     spki,
     explicit(3, seq(...extensions)),
   );
-  return seq(tbs, signature.algorithm, bitString(nodeSign(signature.hash, tbs, signerKey)));
+  return seq(tbs, signature.algorithm, bitString(signature.sign(tbs)));
 }

@@ -1,4 +1,4 @@
-import { digestBytes, signDetached } from '../crypto/index.ts';
+import { digestBytes, signDetached, signingDigestFor, type SigningKey } from '../crypto/index.ts';
 import {
   createContainerWriter,
   buildReceiptXml,
@@ -12,7 +12,7 @@ import type { LetterResult, SigningIdentity } from './types.ts';
 
 export interface WriteReceiptContainerInput {
   receipt: Receipt;
-  signer: SigningIdentity;
+  signer: SigningIdentity<SigningKey>;
   outputPath: string;
   now: Date;
 }
@@ -20,9 +20,11 @@ export interface WriteReceiptContainerInput {
 /** Writes `receipt.xml` and its detached CAdES-BES signature `receipt.xml.p7s` as a container. */
 export async function writeReceiptContainer(input: WriteReceiptContainerInput): Promise<{ receiptXml: Buffer }> {
   const receiptXml = buildReceiptXml(input.receipt);
+  // SHA-256 unless the key signs only Streebog (GOST).
+  const digestAlgorithm = signingDigestFor(input.signer.privateKey, 'sha-256');
   const signature = signDetached({
-    contentDigest: digestBytes('sha-256', receiptXml),
-    digestAlgorithm: 'sha-256',
+    contentDigest: digestBytes(digestAlgorithm, receiptXml),
+    digestAlgorithm,
     privateKey: input.signer.privateKey,
     certificate: input.signer.certificate,
     extraCertificates: input.signer.chain,
@@ -49,7 +51,7 @@ export interface CreateReceiptInput {
   /** The letter container the receipt answers. */
   letterContainerPath: string;
   decision: BusinessReceiptDecision;
-  signer: SigningIdentity;
+  signer: SigningIdentity<SigningKey>;
   receiptId: string;
   now: Date;
   outputPath: string;

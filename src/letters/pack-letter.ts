@@ -3,7 +3,10 @@ import { basename } from 'node:path';
 import {
   digestBytes,
   inspectSignature,
+  isGostSigningKey,
   signDetached,
+  signingDigestFor,
+  type SigningKey,
   verifyDetached,
   DEFAULT_VALIDATION_POLICY,
   type DigestAlgorithm,
@@ -53,7 +56,12 @@ export interface PackLetterInput {
   /** When given, these are the document signatures and the gateway signs only the envelope. */
   suppliedSignatures?: readonly SuppliedSignature[];
   /** Signs the envelope (transport signature) and, without supplied signatures, every file. */
-  signer: SigningIdentity;
+  signer: SigningIdentity<SigningKey>;
+  /**
+   * The file digests of envelope.xml. Default: SHA-256, or Streebog of the key's size for a GOST
+   * signer. The signatures use the digest the key signs with (signingDigestFor), computed in the
+   * same pass when it differs.
+   */
   digestAlgorithm?: DigestAlgorithm;
 }
 
@@ -79,7 +87,9 @@ interface LoadedSignature {
  * The output appears atomically; on any failure nothing is left behind.
  */
 export async function packLetter(input: PackLetterInput): Promise<LetterResult<PackedLetter>> {
-  const digestAlgorithm = input.digestAlgorithm ?? 'sha-256';
+  const key = input.signer.privateKey;
+  const digestAlgorithm = input.digestAlgorithm ?? (isGostSigningKey(key) ? signingDigestFor(key, 'sha-256') : 'sha-256');
+  const signatureDigest = signingDigestFor(key, digestAlgorithm);
   if (input.files.length === 0) {
     return { ok: false, error: { code: 'INPUT_INVALID', message: 'a letter needs at least one file' } };
   }
@@ -132,10 +142,12 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
       const name = names[i] ?? '';
       const path = paths[i] ?? '';
       const mine = supplied.filter((s) => s.forName === name);
-      const algorithms = [...new Set<DigestAlgorithm>([digestAlgorithm, ...mine.flatMap((s) => s.digestAlgorithms)])];
+      const needed = mine.length > 0 ? mine.flatMap((s) => s.digestAlgorithms) : [signatureDigest];
+      const algorithms = [...new Set<DigestAlgorithm>([digestAlgorithm, ...needed])];
       const written = await writer.addFile(path, f.sourcePath, { digests: algorithms });
       const digest = written.digests[digestAlgorithm];
-      if (digest === undefined) throw new Error(`container writer did not compute ${digestAlgorithm}`);
+      const signedDigest = written.digests[signatureDigest];
+      if (digest === undefined || signedDigest === undefined) throw new Error(`container writer did not compute ${algorithms.join(', ')}`);
 
       const signatures: Buffer[] = [];
       if (mine.length > 0) {
@@ -167,7 +179,7 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
           signatures.push(s.der);
         }
       } else {
-        signatures.push(sign(input.signer, digest, digestAlgorithm, input.now));
+        signatures.push(sign(input.signer, signedDigest, signatureDigest, input.now));
       }
       const signaturePaths = signatures.map((_, k) => signaturePathFor(path, k));
       signatures.forEach((der, k) => signatureEntries.push({ path: signaturePaths[k] ?? '', der }));
@@ -195,8 +207,10 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
     };
     const envelopeXml = buildEnvelopeXml(envelope);
     const envelopeDigest = digestBytes('sha-256', envelopeXml);
+    const transportDigest = signingDigestFor(key, 'sha-256');
+    const transportSignature = sign(input.signer, transportDigest === 'sha-256' ? envelopeDigest : digestBytes(transportDigest, envelopeXml), transportDigest, input.now);
     writer.addBuffer(ENVELOPE_ENTRY, envelopeXml, { compress: true });
-    writer.addBuffer(ENVELOPE_SIGNATURE_ENTRY, sign(input.signer, envelopeDigest, 'sha-256', input.now), { compress: false });
+    writer.addBuffer(ENVELOPE_SIGNATURE_ENTRY, transportSignature, { compress: false });
     await writer.close();
     return { ok: true, value: { envelope, envelopeXml, envelopeDigest, outputPath: input.outputPath } };
   } catch (error) {
@@ -205,7 +219,7 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
   }
 }
 
-function sign(signer: SigningIdentity, digest: Buffer, algorithm: DigestAlgorithm, now: Date): Buffer {
+function sign(signer: SigningIdentity<SigningKey>, digest: Buffer, algorithm: DigestAlgorithm, now: Date): Buffer {
   return signDetached({
     contentDigest: digest,
     digestAlgorithm: algorithm,

@@ -1,9 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import type { RsaScheme } from '../crypto/index.ts';
+import type { RsaScheme, SigningKey } from '../crypto/index.ts';
 
-/** Who signs: a private key with its certificate and the certificates up to (not including) the root. */
-export interface SigningIdentity {
-  privateKey: KeyObject;
+/**
+ * Who signs: a private key with its certificate and the certificates up to (not including) the root.
+ * The use-cases take `SigningIdentity<SigningKey>` (RSA, ECDSA or GOST); the default `KeyObject`
+ * keeps code that hands the key to node:crypto itself typed as before.
+ */
+export interface SigningIdentity<Key extends SigningKey = KeyObject> {
+  privateKey: Key;
   certificate: Buffer;
   chain: readonly Buffer[];
   rsaScheme?: RsaScheme;

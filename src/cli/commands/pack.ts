@@ -10,13 +10,15 @@ import { loadSigningIdentity } from '../load-identity.ts';
 export const packUsage = `edx pack --from ID --to ID --kind KIND --reg-number N --reg-date YYYY-MM-DD --subject S
          --signatory-name S --signatory-position S --file PATH [--file PATH ...]
          [--signature PATH ...] [--in-reply-to MESSAGE-ID] [--response-due YYYY-MM-DD]
-         [--participants FILE] [--digest sha-256|sha-384|sha-512]
+         [--participants FILE] [--digest sha-256|sha-384|sha-512|streebog-256|streebog-512]
          --key KEY.pem --cert CERT.pem -o OUT.zip
 
 Packs a letter container: every file and the envelope are signed with --key/--cert (CAdES-BES,
 detached), or the files' signatures are taken from --signature (named <file name>.p7s) and only
 the envelope is signed. The first --file is the main document. Sender and recipient are looked up
-by id in --participants (default: the synthetic demo directory). KIND: ${DOCUMENT_KINDS.join(', ')}.`;
+by id in --participants (default: the synthetic demo directory). KIND: ${DOCUMENT_KINDS.join(', ')}.
+--digest names the envelope's file digests (default sha-256; Streebog of the key's size for a
+GOST key); signatures always use the digest their key signs with.`;
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu, 'expected a message id (UUID)');
 const schema = z.object({

@@ -10,7 +10,9 @@ Creates a development PKI in DIR: a root CA (root.pem, marked qualified in trust
 gateway's evidence-seal certificate, and a PKCS#8 key and certificate per participant
 (<id>.key.pem, <id>.cert.pem) with the Russian qualified-certificate subject attributes.
 FILE is a JSON array of participants; the default is the synthetic demo list.
-ALG: ${KEY_ALGORITHMS.join(', ')} (default ecdsa-p256). Development keys only.`;
+ALG: ${KEY_ALGORITHMS.join(', ')} (default ecdsa-p256). gost2012-256 uses the
+CryptoPro-A parameter set (the one of most Russian qualified certificates), gost2012-512 TC26
+512-A; keys are written as OpenSSL's GOST engine writes them. Development keys only.`;
 
 const schema = z.object({
   dir: z.string().min(1, 'required'),

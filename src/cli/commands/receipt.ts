@@ -11,7 +11,8 @@ edx receipt --for CONTAINER.zip --kind refused --reason-code CODE --reason TEXT
             --key KEY.pem --cert CERT.pem -o RECEIPT.zip
 
 Makes the recipient's signed receipt for a letter: registered (with the recipient's registration
-number and date) or refused (with a reason). It names the message and the SHA-256 of its envelope.`;
+number and date) or refused (with a reason). It names the message and the SHA-256 of its envelope;
+the signature uses SHA-256, or Streebog for a GOST key.`;
 
 const schema = z
   .object({

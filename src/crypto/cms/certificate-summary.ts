@@ -1,5 +1,6 @@
 /** The CertificateSummary shown in validation reports (identifiers of the Russian qualified profile included). */
 import { createHash } from 'node:crypto';
+import { GOST_OIDS } from '../gost/index.ts';
 import { OID, QUALIFIED_TOOL_POLICIES } from '../oids.ts';
 import type { CertificateSummary, CryptoResult } from '../types.ts';
 import { formatName, nameAttributeText, parseName } from './distinguished-name.ts';
@@ -28,6 +29,9 @@ function serialHex(value: Buffer): string {
 }
 
 function publicKeyName(cert: ParsedCertificate): string {
+  // Named by the SPKI algorithm even when the key itself is unusable: the report says what it claims to be.
+  if (cert.spkiAlgorithm === GOST_OIDS.publicKey256) return 'gost2012-256';
+  if (cert.spkiAlgorithm === GOST_OIDS.publicKey512) return 'gost2012-512';
   const key = cert.publicKey;
   if (key === undefined) return cert.spkiAlgorithm;
   const details = key.asymmetricKeyDetails;

@@ -4,6 +4,8 @@
  * allowed to sign certificates, pathLenConstraint holds. Validity periods are checked separately
  * (they depend on the signing time).
  */
+import { digestBytes } from '../digest.ts';
+import { GOST_OIDS, gostVerify } from '../gost/index.ts';
 import type { TrustAnchor } from '../types.ts';
 import { formatName } from './distinguished-name.ts';
 import { sameCertificateOrKey, type ParsedCertificate } from './parsed-certificate.ts';
@@ -31,13 +33,35 @@ function label(c: ParsedCertificate): string {
 // certificates are cached per DER, so the answer is kept for the next signature by the same signer.
 const verifiedBy = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, boolean>>();
 
+/**
+ * GOST R 34.10-2012 certificate signatures (RFC 9215 §3.1), which node's X509Certificate.verify
+ * cannot check: Streebog of the key's size over the exact tbsCertificate bytes, verified with the
+ * issuer's GOST key; the signature algorithm's size must be the key's.
+ */
+function gostSignedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  const bits = child.signatureAlgorithm === GOST_OIDS.signature256 ? 256 : 512;
+  const key = issuer.gostPublicKey;
+  if (key?.ok !== true || key.value.paramSet.curve.bits !== bits) return false;
+  const digest = digestBytes(bits === 256 ? 'streebog-256' : 'streebog-512', child.tbsDer);
+  return gostVerify({ digest, signature: child.signatureValue, publicKey: key.value });
+}
+
+function isGostSignature(c: ParsedCertificate): boolean {
+  return c.signatureAlgorithm === GOST_OIDS.signature256 || c.signatureAlgorithm === GOST_OIDS.signature512;
+}
+
+function hasUsableKey(c: ParsedCertificate): boolean {
+  return c.publicKey !== undefined || c.gostPublicKey?.ok === true;
+}
+
 function signedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
   let known = verifiedBy.get(child);
   const cached = known?.get(issuer);
   if (cached !== undefined) return cached;
   let verified = false;
   try {
-    verified = issuer.publicKey !== undefined && child.x509.verify(issuer.publicKey);
+    if (isGostSignature(child)) verified = gostSignedBy(child, issuer);
+    else verified = issuer.publicKey !== undefined && child.x509.verify(issuer.publicKey);
   } catch {
     verified = false;
   }
@@ -57,7 +81,10 @@ function issuerProblem(child: ParsedCertificate, issuer: ParsedCertificate, path
   // Intermediate CA certificates below this issuer, not counting self-issued ones (RFC 5280 §6.1.4 (l)).
   const below = path.slice(1).filter((c) => !isSelfIssued(c)).length;
   if (pathLen !== undefined && below > pathLen) return `${label(issuer)} pathLenConstraint ${pathLen} is exceeded`;
-  if (issuer.publicKey === undefined) return `${label(issuer)} has a public key node cannot use`;
+  if (!hasUsableKey(issuer)) {
+    const why = issuer.gostPublicKey?.ok === false ? `: ${issuer.gostPublicKey.message}` : '';
+    return `${label(issuer)} has a public key the verifier cannot use${why}`;
+  }
   return signedBy(child, issuer) ? null : `the signature of ${label(child)} does not verify with the key of ${label(issuer)}`;
 }
 

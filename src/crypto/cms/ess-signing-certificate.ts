@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { digestAlgorithmFromOid, nodeHashName } from '../digest.ts';
+import { digestAlgorithmFromOid, digestAlgorithmOid, digestBytes, type DigestAlgorithm } from '../digest.ts';
 import { OID } from '../oids.ts';
 import { algorithmIdentifier, children, isContextTag, rawBytes, tlv, TAG } from './der.ts';
 import type { ParsedCertificate } from './parsed-certificate.ts';
@@ -15,34 +15,41 @@ const OID_SHA1 = '1.3.14.3.2.26';
 
 /** The first ESSCertID(v2) of the attribute: the one that names the signer (RFC 5035 §5.4). */
 export interface EssCertId {
-  /** Node hash name. */
-  hash: string;
+  /** The ESSCertIDv2 hashAlgorithm, or SHA-1 for a v1 ESSCertID. */
+  hash: DigestAlgorithm | 'sha-1';
   certHash: Buffer;
   issuerSerial?: { directoryNames: Buffer[]; serialValue: Buffer };
 }
 
+const DER_NULL = Buffer.from([0x05, 0x00]);
+
+function certificateHash(hash: EssCertId['hash'], der: Buffer): Buffer {
+  return hash === 'sha-1' ? createHash('sha1').update(der).digest() : digestBytes(hash, der);
+}
+
 /**
  * DER SigningCertificateV2 with one ESSCertIDv2 for `cert`. hashAlgorithm is omitted for SHA-256
- * because it is the DEFAULT and DER forbids encoding defaults (X.690 §11.5).
+ * because it is the DEFAULT and DER forbids encoding defaults (X.690 §11.5); SHA-384/512 have
+ * absent parameters (RFC 5754 §2), Streebog has NULL parameters, as `openssl cms -sign -cades
+ * -engine gost` writes them.
  */
-export function encodeSigningCertificateV2(cert: ParsedCertificate, hashOid: string = OID.sha256): Buffer {
-  const hash = digestAlgorithmFromOid(hashOid);
-  if (hash === undefined) throw new Error(`unsupported ESS hash ${hashOid}`);
-  const certHash = createHash(nodeHashName(hash)).update(cert.der).digest();
+export function encodeSigningCertificateV2(cert: ParsedCertificate, hash: DigestAlgorithm = 'sha-256'): Buffer {
+  const hashOid = digestAlgorithmOid(hash);
+  const certHash = digestBytes(hash, cert.der);
   const issuerSerial = tlv(TAG.sequence, tlv(TAG.sequence, tlv(TAG.context4, cert.issuerDer)), cert.serialTlv);
+  const hashAlgorithm = hash === 'streebog-256' || hash === 'streebog-512' ? algorithmIdentifier(hashOid, DER_NULL) : algorithmIdentifier(hashOid);
   const essCertId = tlv(
     TAG.sequence,
-    ...(hash === 'sha-256' ? [] : [algorithmIdentifier(hashOid)]),
+    ...(hash === 'sha-256' ? [] : [hashAlgorithm]),
     tlv(TAG.octetString, certHash),
     issuerSerial,
   );
   return tlv(TAG.sequence, tlv(TAG.sequence, essCertId));
 }
 
-function hashNameOf(oid: string): string | undefined {
-  if (oid === OID_SHA1) return 'sha1';
-  const d = digestAlgorithmFromOid(oid);
-  return d === undefined ? undefined : nodeHashName(d);
+function hashNameOf(oid: string): EssCertId['hash'] | undefined {
+  if (oid === OID_SHA1) return 'sha-1';
+  return digestAlgorithmFromOid(oid);
 }
 
 function parseIssuerSerial(block: asn1js.AsnType | undefined): EssCertId['issuerSerial'] | null {
@@ -91,7 +98,7 @@ export function parseEssCertId(value: asn1js.AsnType, version: 1 | 2): EssCertId
 
 /** Whether an ESSCertID names `cert` (hash, and issuer/serial when present). */
 export function essCertIdMatches(id: EssCertId, cert: ParsedCertificate): { ok: true } | { ok: false; message: string } {
-  const actual = createHash(id.hash).update(cert.der).digest();
+  const actual = certificateHash(id.hash, cert.der);
   if (!actual.equals(id.certHash)) {
     return { ok: false, message: `the ${id.hash} hash in the signing-certificate attribute does not match the signer certificate` };
   }

@@ -5,6 +5,7 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { GOST_OIDS, parseGostPublicKeySpki, type GostPublicKey } from '../gost/index.ts';
 import { OID } from '../oids.ts';
 import type { CryptoResult } from '../types.ts';
 import { children, isContextTag, parseStrict, rawBytes } from './der.ts';
@@ -13,8 +14,13 @@ export interface ParsedCertificate {
   der: Buffer;
   pkijs: pkijs.Certificate;
   x509: X509Certificate;
-  /** `undefined` when node cannot load the key (e.g. an algorithm it lacks). */
+  /** `undefined` when node cannot load the key (e.g. an algorithm it lacks, such as GOST). */
   publicKey: KeyObject | undefined;
+  /**
+   * For a GOST R 34.10-2012 SubjectPublicKeyInfo (RFC 9215 §4.3): the key, or why it is unusable
+   * (unknown or mismatched parameter set, point not on the curve). `undefined` for other keys.
+   */
+  gostPublicKey: { ok: true; value: GostPublicKey } | { ok: false; message: string } | undefined;
   /** DER of issuer / subject Name and SubjectPublicKeyInfo, as encoded in the certificate. */
   issuerDer: Buffer;
   subjectDer: Buffer;
@@ -35,6 +41,11 @@ export interface ParsedCertificate {
   policies: string[];
   extensionIds: string[];
   spkiAlgorithm: string;
+  /** The exact DER of tbsCertificate, what the issuer signed. */
+  tbsDer: Buffer;
+  /** Certificate.signatureAlgorithm OID and the signatureValue BIT STRING content (without the unused-bits byte). */
+  signatureAlgorithm: string;
+  signatureValue: Buffer;
 }
 
 export const KEY_USAGE_BITS = [
@@ -103,8 +114,12 @@ function parseCertificateUncached(der: Uint8Array): CryptoResult<ParsedCertifica
   const bytes = Buffer.from(der);
   const top = parseStrict(bytes);
   if (!(top instanceof asn1js.Sequence)) return fail('not a DER certificate');
-  const tbs = children(top)[0];
+  const [tbs, sigAlg, sigValue] = children(top);
   if (!(tbs instanceof asn1js.Sequence)) return fail('certificate has no TBSCertificate');
+  const sigAlgOid = sigAlg === undefined ? undefined : children(sigAlg)[0];
+  if (!(sigAlgOid instanceof asn1js.ObjectIdentifier) || !(sigValue instanceof asn1js.BitString) || sigValue.valueBlock.unusedBits !== 0) {
+    return fail('certificate signature is malformed');
+  }
   const fields = children(tbs);
   const first = fields[0];
   const offset = first !== undefined && isContextTag(first, 0) ? 1 : 0;
@@ -137,14 +152,23 @@ function parseCertificateUncached(der: Uint8Array): CryptoResult<ParsedCertifica
     publicKey = undefined;
   }
 
+  const spkiDer = rawBytes(spki);
+  const spkiAlgorithm = cert.subjectPublicKeyInfo.algorithm.algorithmId;
+  let gostPublicKey: ParsedCertificate['gostPublicKey'];
+  if (spkiAlgorithm === GOST_OIDS.publicKey256 || spkiAlgorithm === GOST_OIDS.publicKey512) {
+    const key = parseGostPublicKeySpki(spkiDer);
+    gostPublicKey = key.ok ? key : { ok: false, message: key.error.message };
+  }
+
   const parsed: ParsedCertificate = {
     der: bytes,
     pkijs: cert,
     x509,
     publicKey,
+    gostPublicKey,
     issuerDer: rawBytes(issuer),
     subjectDer: rawBytes(subject),
-    spkiDer: rawBytes(spki),
+    spkiDer,
     serialTlv: rawBytes(serial),
     serialValue: Buffer.from(serial.valueBlock.valueHexView),
     notBefore,
@@ -156,7 +180,10 @@ function parseCertificateUncached(der: Uint8Array): CryptoResult<ParsedCertifica
     extendedKeyUsage: null,
     policies: [],
     extensionIds: [],
-    spkiAlgorithm: cert.subjectPublicKeyInfo.algorithm.algorithmId,
+    spkiAlgorithm,
+    tbsDer: rawBytes(tbs),
+    signatureAlgorithm: sigAlgOid.valueBlock.toString(),
+    signatureValue: Buffer.from(sigValue.valueBlock.valueHexView),
   };
   for (const ext of cert.extensions ?? []) {
     parsed.extensionIds.push(ext.extnID);

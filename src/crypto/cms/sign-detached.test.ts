@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIGEST_ALGORITHMS, digestBytes } from '../digest.ts';
+import { DIGEST_ALGORITHMS, digestBytes, isNodeHash } from '../digest.ts';
 import { derTime, parseStrict } from './der.ts';
 import { inspectSignature } from './inspect-signature.ts';
 import { parseSignedData } from './parse-signed-data.ts';
@@ -42,7 +42,7 @@ const cases: [string, (p: TestPki) => TestIdentity, 'pkcs1' | 'pss'][] = [
 
 describe('signDetached verified by openssl cms -verify', () => {
   for (const [label, pick, rsaScheme] of cases) {
-    for (const alg of DIGEST_ALGORITHMS) {
+    for (const alg of DIGEST_ALGORITHMS.filter(isNodeHash)) {
       it(`${label} with ${alg}`, () => {
         const leaf = pick(pki);
         const sig = signDetached({

@@ -1,7 +1,7 @@
 /** Property: whatever the content and key type, sign -> verify passes, and one flipped content byte fails. */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIGEST_ALGORITHMS, digestBytes, type DigestAlgorithm } from '../digest.ts';
+import { DIGEST_ALGORITHMS, digestBytes, isNodeHash, type DigestAlgorithm } from '../digest.ts';
 import type { RsaScheme } from '../types.ts';
 import { signDetached } from './sign-detached.ts';
 import { createTestPki, type TestPki } from './test-pki.ts';
@@ -25,7 +25,8 @@ describe('sign/verify round trip', () => {
       fc.property(
         fc.uint8Array({ minLength: 1, maxLength: 4096 }),
         fc.constantFrom(...keys),
-        fc.constantFrom(...DIGEST_ALGORITHMS),
+        // RSA and ECDSA keys sign SHA-2; GOST round trips are in test/gost-cms.test.ts.
+        fc.constantFrom(...DIGEST_ALGORITHMS.filter(isNodeHash)),
         fc.nat(),
         fc.integer({ min: 1, max: 255 }),
         (bytes, key, alg, pos, mask) => {

@@ -5,7 +5,8 @@
  */
 import { timingSafeEqual, verify } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { digestAlgorithmFromOid, nodeHashName, type DigestAlgorithm } from '../digest.ts';
+import { digestAlgorithmFromOid, digestBytes, nodeHashName, type DigestAlgorithm } from '../digest.ts';
+import { gostVerify } from '../gost/index.ts';
 import { OID } from '../oids.ts';
 import type { CertificateSummary, ValidationPolicy, ValidationReport } from '../types.ts';
 import { nodeKeyOptions, parseSignatureAlgorithm, signatureSchemeName, type SignatureScheme } from './algorithms.ts';
@@ -19,7 +20,7 @@ import { createReportBuilder, type ReportBuilder } from './report-builder.ts';
 
 const EKU_EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4';
 const EKU_ANY = '2.5.29.37.0';
-const KEY_TYPES: Record<SignatureScheme['family'], readonly string[]> = {
+const KEY_TYPES: Record<Exclude<SignatureScheme['family'], 'gost2012'>, readonly string[]> = {
   'rsa-pkcs1': ['rsa'],
   'rsa-pss': ['rsa', 'rsa-pss'],
   ecdsa: ['ec'],
@@ -186,7 +187,37 @@ function checkKeyUsage(signer: ParsedCertificate, b: ReportBuilder): void {
   b.pass('key-usage');
 }
 
+/**
+ * GOST R 34.10-2012 (RFC 9215 §3, RFC 7091 §6.2): Streebog of the signed attributes, verified with
+ * the certificate's GOST key, whose size must be the digest's (a Streebog-256 digest cannot stand
+ * for a 512-bit key's, nor the reverse).
+ */
+function verifyGostSignatureValue(si: ParsedSignerInfo, signer: ParsedCertificate, scheme: SignatureScheme, b: ReportBuilder): void {
+  const key = signer.gostPublicKey;
+  if (key === undefined) {
+    b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', `the signer key (${signer.publicKey?.asymmetricKeyType ?? signer.spkiAlgorithm}) is not a GOST R 34.10-2012 key`);
+    return;
+  }
+  if (!key.ok) {
+    b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', `the signer certificate's GOST public key is unusable: ${key.message}`);
+    return;
+  }
+  const bits = key.value.paramSet.curve.bits;
+  const needed = bits === 256 ? 'streebog-256' : 'streebog-512';
+  if (scheme.hash !== needed) {
+    b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', `the signer's ${bits}-bit GOST key signs ${needed}, but the signature declares ${scheme.hash}`);
+    return;
+  }
+  const digest = digestBytes(scheme.hash, si.signedAttrsDer ?? Buffer.alloc(0));
+  if (gostVerify({ digest, signature: si.signature, publicKey: key.value })) b.pass('signature');
+  else b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', 'the signature value does not verify with the signer certificate key');
+}
+
 function verifySignatureValue(si: ParsedSignerInfo, signer: ParsedCertificate, scheme: SignatureScheme, b: ReportBuilder): void {
+  if (scheme.family === 'gost2012') {
+    verifyGostSignatureValue(si, signer, scheme, b);
+    return;
+  }
   const key = signer.publicKey;
   if (key === undefined || !KEY_TYPES[scheme.family].includes(key.asymmetricKeyType ?? '')) {
     b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', `the signer key (${key?.asymmetricKeyType ?? 'unusable'}) does not fit ${signatureSchemeName(scheme)}`);

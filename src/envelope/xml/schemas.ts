@@ -21,11 +21,13 @@ export const LIMITS = {
   signaturesPerFile: 100,
 } as const;
 
-/** Base64 length of each digest: 32, 48 and 64 bytes. */
+/** Base64 length of each digest: 32, 48 and 64 bytes (Streebog-256/512: 32 and 64, RFC 6986). */
 export const DIGEST_BASE64_LENGTH = {
   'sha-256': 44,
   'sha-384': 64,
   'sha-512': 88,
+  'streebog-256': 44,
+  'streebog-512': 88,
 } as const satisfies Record<DigestAlgorithm, number>;
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/u;
