@@ -14,9 +14,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile } = config.value;
+  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm } = config.value;
   const started = Date.now();
-  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs, ...(directoryFile === undefined ? {} : { directoryFile }) });
+  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs, pkiAlgorithm, ...(directoryFile === undefined ? {} : { directoryFile }) });
   if (gateway.seed.seeded) {
     process.stdout.write(`first start: seeded ${gateway.seed.participants} participants, development PKI in ${gateway.paths.pki} (${Date.now() - started} ms)\n`);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_VALIDATION_POLICY, loadPrivateKeyPem, pemToDerList } from './crypto/index.ts';
+import { DEFAULT_VALIDATION_POLICY, loadSigningKeyPem, pemToDerList, type KeyAlgorithm } from './crypto/index.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import type { GatewayContext } from './delivery/index.ts';
 import { DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
@@ -19,6 +19,8 @@ export interface GatewayOptions {
   directory?: DirectoryFixture;
   /** A directory file to seed from (ignored when `directory` is given). */
   directoryFile?: string;
+  /** Key algorithm of the development PKI made on first start (default ecdsa-p256). */
+  pkiAlgorithm?: KeyAlgorithm;
 }
 
 export interface Gateway {
@@ -55,10 +57,10 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       if (!loaded.ok) throw new Error(loaded.error.message);
       fixture = loaded.value;
     }
-    const seed = await seedDirectory({ db: handle.db, fixture, pkiDir: paths.pki, tokensPath: paths.tokens, now: now() });
+    const seed = await seedDirectory({ db: handle.db, fixture, pkiDir: paths.pki, tokensPath: paths.tokens, now: now(), ...(options.pkiAlgorithm === undefined ? {} : { algorithm: options.pkiAlgorithm }) });
     const operator = getParticipant(handle.db, seed.operatorId);
     if (operator === undefined) throw new Error(`operator ${seed.operatorId} is not in the directory`);
-    const sealKey = loadPrivateKeyPem(await readFile(join(paths.pki, 'gateway.key.pem')));
+    const sealKey = loadSigningKeyPem(await readFile(join(paths.pki, 'gateway.key.pem')));
     if (!sealKey.ok) throw new Error(`evidence seal key: ${sealKey.error.message}`);
     const sealCert = pemToDerList(await readFile(join(paths.pki, 'gateway.cert.pem')))[0];
     if (sealCert === undefined) throw new Error('evidence seal certificate unreadable');

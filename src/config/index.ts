@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../crypto/index.ts';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -15,6 +16,8 @@ const schema = z.object({
   EDX_REVOCATION: z.enum(['require', 'skip']).default('skip'),
   /** The directory seeded on first start (JSON as fixtures/directory.json); default: the synthetic region. */
   EDX_DIRECTORY_FILE: z.string().min(1).optional(),
+  /** Key algorithm of the development PKI made on first start: `gost2012-256` runs the gateway entirely on GOST. */
+  EDX_PKI_ALGORITHM: z.enum(KEY_ALGORITHMS).default('ecdsa-p256'),
   /** Hours an undelivered message waits before it fails with not-delivered evidence (default 72). */
   EDX_MESSAGE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
 });
@@ -27,6 +30,7 @@ export interface Config {
   revocation: 'require' | 'skip';
   messageTtlMs: number;
   directoryFile: string | undefined;
+  pkiAlgorithm: KeyAlgorithm;
 }
 
 /** Parses the environment once, at start; the only place that reads `process.env`. */
@@ -46,6 +50,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
       revocation: e.EDX_REVOCATION,
       messageTtlMs: e.EDX_MESSAGE_TTL_HOURS * 3_600_000,
       directoryFile: e.EDX_DIRECTORY_FILE === undefined ? undefined : resolve(e.EDX_DIRECTORY_FILE),
+      pkiAlgorithm: e.EDX_PKI_ALGORITHM,
     },
   };
 }

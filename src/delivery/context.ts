@@ -1,4 +1,4 @@
-import type { TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
+import type { SigningKey, TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Party } from '../envelope/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
@@ -13,7 +13,7 @@ export interface GatewayContext {
   /** Scratch space on the same file system as the blob store. */
   tmpDir: string;
   /** The gateway's evidence seal and the party it signs as (the operator). */
-  seal: SigningIdentity;
+  seal: SigningIdentity<SigningKey>;
   gatewayParty: Party;
   policy: ValidationPolicy;
   trustAnchors: () => readonly TrustAnchor[];

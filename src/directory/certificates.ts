@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { and, eq } from 'drizzle-orm';
-import { describeCertificate, loadPrivateKeyPem, type TrustAnchor } from '../crypto/index.ts';
+import { describeCertificate, loadSigningKeyPem, type SigningKey, type TrustAnchor } from '../crypto/index.ts';
 import { tables, type Db } from '../db/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
 
@@ -50,7 +50,7 @@ export function isFingerprintRegisteredFor(db: Db, participantId: string, finger
  * The participant's hosted signing identity: the newest active certificate with a hosted key
  * that is valid at `now`. Undefined when the participant signs only with its own system.
  */
-export async function hostedIdentity(db: Db, participantId: string, now: Date): Promise<SigningIdentity | undefined> {
+export async function hostedIdentity(db: Db, participantId: string, now: Date): Promise<SigningIdentity<SigningKey> | undefined> {
   const rows = db
     .select()
     .from(tables.certificates)
@@ -60,7 +60,7 @@ export async function hostedIdentity(db: Db, participantId: string, now: Date): 
     .sort((a, b) => b.notBefore.localeCompare(a.notBefore));
   const row = rows[0];
   if (row?.hostedKeyPath == null) return undefined;
-  const key = loadPrivateKeyPem(await readFile(row.hostedKeyPath));
+  const key = loadSigningKeyPem(await readFile(row.hostedKeyPath));
   if (!key.ok) throw new Error(`hosted key of ${participantId} is unusable: ${key.error.message}`);
   return { privateKey: key.value, certificate: row.der, chain: [] };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KeyAlgorithm } from '../../src/crypto/index.ts';
 import { loadDirectoryFixture, type DirectoryEntry, type DirectoryFixture, type DevToken } from '../../src/directory/index.ts';
 import { openGateway, type Gateway } from '../../src/open-gateway.ts';
 
@@ -28,7 +29,7 @@ export interface TestGateway extends Gateway {
 }
 
 /** A gateway on a fresh temp data directory with a small directory and a settable clock. */
-export async function startTestGateway(options: { directory?: DirectoryFixture; revocation?: 'require' | 'skip'; maxUploadBytes?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { directory?: DirectoryFixture; revocation?: 'require' | 'skip'; maxUploadBytes?: number; pkiAlgorithm?: KeyAlgorithm } = {}): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'edx-gw-'));
   const clock = { now: new Date() };
   const gateway = await openGateway({
@@ -39,6 +40,7 @@ export async function startTestGateway(options: { directory?: DirectoryFixture; 
     now: () => clock.now,
     newId: () => randomUUID(),
     directory: options.directory ?? (await smallDirectory()),
+    ...(options.pkiAlgorithm === undefined ? {} : { pkiAlgorithm: options.pkiAlgorithm }),
   });
   const list = JSON.parse(await readFile(gateway.paths.tokens, 'utf8')) as DevToken[];
   const tokens = new Map(list.filter((t) => !t.roles.includes('admin')).map((t) => [t.participantId, t.token]));
