@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_VALIDATION_POLICY, loadSigningKeyPem, pemToDerList, type KeyAlgorithm } from './crypto/index.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
-import type { GatewayContext } from './delivery/index.ts';
+import { createChangeFeed, type GatewayContext } from './delivery/index.ts';
 import { DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
 import { createApp } from './http/create-app.ts';
 import { createBlobStore } from './storage/index.ts';
@@ -78,6 +78,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       policy: { ...DEFAULT_VALIDATION_POLICY, revocation: options.revocation },
       trustAnchors: () => anchors,
       messageTtlMs: options.messageTtlMs,
+      changes: createChangeFeed(db),
     };
     const app = createApp({
       trustAnchors: () => anchors,
@@ -100,6 +101,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       paths,
       close: () => {
         anchors = [];
+        ctx.changes.close();
         opened.close();
       },
     };

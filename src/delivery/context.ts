@@ -3,6 +3,7 @@ import type { Db } from '../db/index.ts';
 import type { Party } from '../envelope/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
 import type { BlobStore } from '../storage/index.ts';
+import type { ChangeFeed } from './change-feed.ts';
 
 /** What the delivery use-cases need, passed in by the composition root (no singletons). */
 export interface GatewayContext {
@@ -19,6 +20,8 @@ export interface GatewayContext {
   trustAnchors: () => readonly TrustAnchor[];
   /** How long an undelivered message waits before it fails with `not-delivered` evidence. */
   messageTtlMs: number;
+  /** Wakes long-polling clients when their inbox or a message changes. */
+  changes: ChangeFeed;
 }
 
 export const DELIVERY_ERROR_CODES = [

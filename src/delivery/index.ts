@@ -1,5 +1,6 @@
 /** The delivery domain: the state machine, submission, inbox, receipts and evidence (SPEC §5). */
 export { acceptContainer } from './accept-container.ts';
+export { createChangeFeed, inboxKey, messageKey, type ChangeFeed } from './change-feed.ts';
 export { DELIVERY_ERROR_CODES, type DeliveryError, type DeliveryErrorCode, type DeliveryResult, type GatewayContext } from './context.ts';
 export { prepareEvidence } from './evidence.ts';
 export { acknowledge, inboxMessage, listInbox, type InboxItem, type MessageRow } from './inbox.ts';

@@ -14,7 +14,7 @@ export async function markDelivered(
 ): Promise<string | null> {
   const at = ctx.now();
   const evidence = await prepareEvidence(ctx, { messageId: input.messageId, envelopeDigest: input.envelopeDigest, kind: 'delivered', at });
-  return ctx.db.transaction((tx) => {
+  const result = ctx.db.transaction((tx) => {
     const ok = transitionMessage(tx, {
       messageId: input.messageId,
       from: input.from,
@@ -28,4 +28,6 @@ export async function markDelivered(
     if (ok) tx.insert(tables.receipts).values(evidence).run();
     return ok ? evidence.id : null;
   });
+  ctx.changes.poke();
+  return result;
 }

@@ -94,6 +94,7 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
     }
     return true;
   });
+  ctx.changes.poke();
   if (!outcome) return fail('INVALID_STATE', 'the message changed state meanwhile; try again');
   return { ok: true, value: { receiptId: r.receiptId, state: to } };
 }

@@ -53,6 +53,7 @@ export function recordSubmission(
       .run();
     for (const letter of input.letters) insertLetter(tx, input, letter, at, expiresAt);
   });
+  ctx.changes.poke();
   return response;
 }
 

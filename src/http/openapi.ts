@@ -130,7 +130,16 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/api/v1/messages/{id}': {
-      get: { summary: 'State, timeline, receipts and validation reports (sender or recipient)', security: bearer, parameters: [idParam], responses: { 200: { description: 'message' }, 401: error, 403: error, 404: error } },
+      get: {
+        summary: 'State, timeline, receipts and validation reports (sender or recipient)',
+        security: bearer,
+        parameters: [
+          idParam,
+          { name: 'wait', in: 'query', schema: { type: 'integer', maximum: 60 }, description: 'long poll: seconds to wait while the state is still changedFrom' },
+          { name: 'changedFrom', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { 200: { description: 'message' }, 401: error, 403: error, 404: error },
+      },
     },
     '/api/v1/messages/{id}/receipts/{receiptId}': {
       get: {
@@ -150,6 +159,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [
           { name: 'cursor', in: 'query', schema: { type: 'string' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } },
+          { name: 'wait', in: 'query', schema: { type: 'integer', maximum: 60 }, description: 'long poll: seconds to wait for a letter when nothing is new (X-Edx-Wait: notified|timeout)' },
         ],
         responses: { 200: { description: 'page; nextCursor is null at the end' }, 400: error, 401: error, 403: error },
       },

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { acknowledge, inboxMessage, listInbox, postReceipt } from '../../delivery/index.ts';
+import { acknowledge, inboxKey, inboxMessage, listInbox, postReceipt } from '../../delivery/index.ts';
 import { describeFirstIssue } from '../../envelope/index.ts';
 import { AppError, fromDeliveryError } from '../app-error.ts';
 import { requireRole } from '../auth.ts';
@@ -13,6 +13,8 @@ import { sendBlob, type RouteDeps } from './messages.ts';
 const inboxQuery = z.object({
   cursor: z.string().regex(/^\d{1,18}$/u, 'cursor is the value of nextCursor').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Long poll: when nothing is new, wait up to this many seconds for a letter. */
+  wait: z.coerce.number().int().min(0).max(60).default(0),
 });
 
 /** The recipient side (role `receive`): inbox, container download, acknowledge, business receipts. */
@@ -22,12 +24,20 @@ export function inboxRoutes(deps: RouteDeps): Hono<AppEnv> {
   app.use('/inbox', requireRole(gateway.db, 'receive'));
   app.use('/inbox/*', requireRole(gateway.db, 'receive'));
 
-  app.get('/inbox', (c) => {
+  app.get('/inbox', async (c) => {
     const q = inboxQuery.safeParse(c.req.query());
     if (!q.success) throw new AppError('BAD_REQUEST', describeFirstIssue(q.error));
-    return c.json(
-      listInbox(gateway, { participantId: c.get('principal').participantId, limit: q.data.limit, ...(q.data.cursor === undefined ? {} : { cursor: q.data.cursor }) }),
-    );
+    const participantId = c.get('principal').participantId;
+    const list = (): ReturnType<typeof listInbox> =>
+      listInbox(gateway, { participantId, limit: q.data.limit, ...(q.data.cursor === undefined ? {} : { cursor: q.data.cursor }) });
+    let page = list();
+    if (page.items.length === 0 && q.data.wait > 0) {
+      // Long poll: an EDMS learns of a letter as soon as it is accepted, without hammering us.
+      const changed = await gateway.changes.wait(inboxKey(participantId), q.data.wait * 1000, c.req.raw.signal);
+      c.header('X-Edx-Wait', changed ? 'notified' : 'timeout');
+      page = list();
+    }
+    return c.json(page);
   });
 
   app.get('/inbox/:id/container', async (c) => {

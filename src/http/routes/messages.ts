@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { MESSAGE_STATES } from '../../db/index.ts';
-import { acceptContainer, listSent, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext } from '../../delivery/index.ts';
+import { acceptContainer, listSent, messageKey, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext } from '../../delivery/index.ts';
 import { describeFirstIssue, envelopeDocumentSchema } from '../../envelope/index.ts';
 import { AppError, fromDeliveryError } from '../app-error.ts';
 import { requireAnyRole, requireRole } from '../auth.ts';
@@ -16,6 +16,12 @@ import { saveLimited } from '../save-body.ts';
 const metadataSchema = z.object({
   to: z.array(z.string().min(1).max(100)).min(1).max(1000),
   document: envelopeDocumentSchema,
+});
+
+const viewQuery = z.object({
+  /** Long poll: wait up to this many seconds while the message is still in state `changedFrom`. */
+  wait: z.coerce.number().int().min(0).max(60).default(0),
+  changedFrom: z.enum(MESSAGE_STATES).optional(),
 });
 
 const listQuery = z.object({
@@ -122,9 +128,19 @@ export function messageRoutes(deps: RouteDeps): Hono<AppEnv> {
     );
   });
 
-  app.get('/messages/:id', requireAnyRole(gateway.db, ['send', 'receive']), (c) => {
-    const row = visibleMessage(gateway, c.get('principal').participantId, c.req.param('id'));
+  app.get('/messages/:id', requireAnyRole(gateway.db, ['send', 'receive']), async (c) => {
+    const q = viewQuery.safeParse(c.req.query());
+    if (!q.success) throw new AppError('BAD_REQUEST', describeFirstIssue(q.error));
+    const participantId = c.get('principal').participantId;
+    const id = c.req.param('id');
+    let row = visibleMessage(gateway, participantId, id);
     if (row === undefined) throw new AppError('MESSAGE_NOT_FOUND', 'no such message among those you sent or received');
+    if (q.data.wait > 0 && q.data.changedFrom !== undefined && row.state === q.data.changedFrom) {
+      // Long poll: the sender learns of delivery, registration or refusal as it happens.
+      const changed = await gateway.changes.wait(messageKey(id), q.data.wait * 1000, c.req.raw.signal);
+      c.header('X-Edx-Wait', changed ? 'notified' : 'timeout');
+      row = visibleMessage(gateway, participantId, id) ?? row;
+    }
     return c.json(messageView(gateway, row));
   });
 
