@@ -1,4 +1,5 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../db/index.ts';
 import { tables } from '../db/index.ts';
 import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
 import { markDelivered } from './mark-delivered.ts';
@@ -25,13 +26,7 @@ export interface InboxItem {
  */
 export function listInbox(ctx: GatewayContext, input: { participantId: string; cursor?: string; limit: number }): { items: InboxItem[]; nextCursor: string | null } {
   const after = input.cursor === undefined ? 0 : Number.parseInt(input.cursor, 10);
-  const rows = ctx.db
-    .select()
-    .from(tables.messages)
-    .where(and(eq(tables.messages.recipientId, input.participantId), gt(tables.messages.seq, Number.isFinite(after) ? after : 0)))
-    .orderBy(asc(tables.messages.seq))
-    .limit(input.limit)
-    .all();
+  const rows = inboxPage(ctx.db).all({ recipient: input.participantId, after: Number.isFinite(after) ? after : 0, limit: input.limit });
   const items = rows.map((m) => ({
     id: m.id,
     cursor: String(m.seq),
@@ -49,6 +44,26 @@ export function listInbox(ctx: GatewayContext, input: { participantId: string; c
   }));
   const last = items.at(-1);
   return { items, nextCursor: items.length === input.limit && last !== undefined ? last.cursor : null };
+}
+
+// The hottest query of the gateway (every EDMS polls it): prepared once per database.
+const pages = new WeakMap<Db, ReturnType<typeof prepareInboxPage>>();
+function prepareInboxPage(db: Db) {
+  return db
+    .select()
+    .from(tables.messages)
+    .where(and(eq(tables.messages.recipientId, sql.placeholder('recipient')), gt(tables.messages.seq, sql.placeholder('after'))))
+    .orderBy(asc(tables.messages.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+}
+function inboxPage(db: Db): ReturnType<typeof prepareInboxPage> {
+  let p = pages.get(db);
+  if (p === undefined) {
+    p = prepareInboxPage(db);
+    pages.set(db, p);
+  }
+  return p;
 }
 
 export type MessageRow = typeof tables.messages.$inferSelect;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendEvent, tables, type Db } from '../db/index.ts';
 
@@ -50,6 +50,25 @@ export function issueToken(db: Db, input: { participantId: string; name: string;
   return { token: `edx_${tokenId}_${secret}`, tokenId };
 }
 
+// Every API request authenticates: the statement is prepared once per database, not per request.
+const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
+function prepareLookup(db: Db) {
+  return db
+    .select({ t: tables.apiTokens, state: tables.participants.state })
+    .from(tables.apiTokens)
+    .innerJoin(tables.participants, eq(tables.participants.id, tables.apiTokens.participantId))
+    .where(and(eq(tables.apiTokens.id, sql.placeholder('id')), isNull(tables.apiTokens.revokedAt)))
+    .prepare();
+}
+function tokenLookup(db: Db): ReturnType<typeof prepareLookup> {
+  let p = lookups.get(db);
+  if (p === undefined) {
+    p = prepareLookup(db);
+    lookups.set(db, p);
+  }
+  return p;
+}
+
 /**
  * Resolves a bearer token to its principal, or undefined. The lookup is by id and the secret is
  * compared in constant time, so neither timing nor a database index leaks the secret. Tokens of
@@ -59,12 +78,7 @@ export function authenticateToken(db: Db, token: string): Principal | undefined 
   const m = TOKEN_FORMAT.exec(token);
   if (m === null) return undefined;
   const [, tokenId = '', secret = ''] = m;
-  const row = db
-    .select({ t: tables.apiTokens, state: tables.participants.state })
-    .from(tables.apiTokens)
-    .innerJoin(tables.participants, eq(tables.participants.id, tables.apiTokens.participantId))
-    .where(and(eq(tables.apiTokens.id, tokenId), isNull(tables.apiTokens.revokedAt)))
-    .get();
+  const row = tokenLookup(db).get({ id: tokenId });
   if (row === undefined || row.state !== 'active') return undefined;
   const expected = Buffer.from(row.t.secretHash, 'hex');
   const actual = Buffer.from(hashSecret(secret), 'hex');
