@@ -1,4 +1,5 @@
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import { loadConfig } from './config/index.ts';
 import { startScheduler } from './delivery/index.ts';
 import { openGateway } from './open-gateway.ts';
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
   if (revocation === 'skip') {
     process.stdout.write('warning: revocation checking is off (EDX_REVOCATION=skip); every validation report says so\n');
   }
-  const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info) => {
+  const server = createAdaptorServer({ fetch: gateway.app.fetch });
+  // Hundreds of EDMS keep long polls open: Node's default accept backlog (511) overflows with the
+  // region's 734 addressees, so ask for more (the kernel caps it at net.core.somaxconn).
+  server.listen({ port, host, backlog: 4096 }, () => {
+    const info = server.address() as AddressInfo;
     process.stdout.write(`edx-gateway listening on http://${host}:${info.port}\n`);
     process.stdout.write(`data directory: ${dataDir}\n`);
     process.stdout.write(`development tokens: ${gateway.paths.tokens}\n`);
