@@ -49,7 +49,7 @@ export async function acceptContainer(ctx: GatewayContext, input: { senderId: st
   } finally {
     await opened.value.close();
   }
-  const container = await ctx.blobs.putFile(input.containerPath);
+  const container = await ctx.blobs.adoptFile(input.containerPath);
   const evidence = await prepareEvidence(ctx, { messageId: e.messageId, envelopeDigest, kind: 'accepted', at });
   try {
     const response = recordSubmission(ctx, {

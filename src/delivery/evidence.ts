@@ -30,8 +30,8 @@ export async function prepareEvidence(
   };
   const path = join(ctx.tmpDir, `${receipt.receiptId}.receipt.zip`);
   try {
-    const { receiptXml } = await writeReceiptContainer({ receipt, signer: ctx.seal, outputPath: path, now: input.at });
-    const blob = await ctx.blobs.putFile(path);
+    const { receiptXml } = await writeReceiptContainer({ receipt, signer: ctx.seal, outputPath: path, now: input.at, durable: false });
+    const blob = await ctx.blobs.adoptFile(path);
     return {
       id: receipt.receiptId,
       messageId: input.messageId,

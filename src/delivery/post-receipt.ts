@@ -55,7 +55,7 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
   if (row.state !== 'delivered') {
     return fail('INVALID_STATE', `the message is ${row.state}; acknowledge it (delivered) before registering or refusing it`);
   }
-  const blob = await ctx.blobs.putFile(input.containerPath);
+  const blob = await ctx.blobs.adoptFile(input.containerPath);
   const to = r.kind;
   const outcome = ctx.db.transaction((tx) => {
     const moved = transitionMessage(tx, {

@@ -86,6 +86,7 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
         files: input.files.map((f) => ({ sourcePath: f.path, name: f.name, ...(f.mediaType === undefined ? {} : { mediaType: f.mediaType }) })),
         suppliedSignatures: input.signatures.map((s) => ({ sourcePath: s.path, forName: s.forName })),
         signer,
+        durable: false, // the blob store fsyncs it once when it adopts the file
       });
       if (!packed.ok) return fail('LETTER_INVALID', packed.error.message, { code: packed.error.code });
       const verified = await verifyContainer({ containerPath: out, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at });
@@ -93,7 +94,7 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
       const v = verified.value;
       if (v.kind !== 'letter') return fail('LETTER_INVALID', 'not a letter');
       if (!v.passed) return fail('SIGNATURE_INVALID', 'the letter does not verify; see details', { findings: v.findings, signatures: v.signatures });
-      const container = await ctx.blobs.putFile(out);
+      const container = await ctx.blobs.adoptFile(out);
       const envelopeDigest = packed.value.envelopeDigest.toString('base64');
       const evidence = await prepareEvidence(ctx, { messageId, envelopeDigest, kind: 'accepted', at });
       letters.push({ envelope: packed.value.envelope, envelopeDigest, container, verification: v, evidence });

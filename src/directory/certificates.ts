@@ -60,10 +60,20 @@ export async function hostedIdentity(db: Db, participantId: string, now: Date): 
     .sort((a, b) => b.notBefore.localeCompare(a.notBefore));
   const row = rows[0];
   if (row?.hostedKeyPath == null) return undefined;
-  const key = loadSigningKeyPem(await readFile(row.hostedKeyPath));
-  if (!key.ok) throw new Error(`hosted key of ${participantId} is unusable: ${key.error.message}`);
-  return { privateKey: key.value, certificate: row.der, chain: [] };
+  const pem = await readFile(row.hostedKeyPath, 'latin1');
+  let key = parsedKeys.get(pem);
+  if (key === undefined) {
+    const loaded = loadSigningKeyPem(pem);
+    if (!loaded.ok) throw new Error(`hosted key of ${participantId} is unusable: ${loaded.error.message}`);
+    key = loaded.value;
+    // Parsing a key costs about a millisecond; a replaced key file is a different PEM, a new entry.
+    if (parsedKeys.size >= 2048) parsedKeys.clear();
+    parsedKeys.set(pem, key);
+  }
+  return { privateKey: key, certificate: row.der, chain: [] };
 }
+
+const parsedKeys = new Map<string, SigningKey>();
 
 export function addTrustAnchor(db: Db, input: { der: Buffer; label: string; qualified: boolean; now: Date }): void {
   db.insert(tables.trustAnchors)

@@ -15,6 +15,8 @@ export interface WriteReceiptContainerInput {
   signer: SigningIdentity<SigningKey>;
   outputPath: string;
   now: Date;
+  /** `false` for scratch output a durable store adopts afterwards. */
+  durable?: boolean;
 }
 
 /** Writes `receipt.xml` and its detached CAdES-BES signature `receipt.xml.p7s` as a container. */
@@ -31,7 +33,7 @@ export async function writeReceiptContainer(input: WriteReceiptContainerInput): 
     signingTime: input.now,
     ...(input.signer.rsaScheme === undefined ? {} : { rsaScheme: input.signer.rsaScheme }),
   });
-  const writer = createContainerWriter({ outputPath: input.outputPath });
+  const writer = createContainerWriter({ outputPath: input.outputPath, durable: input.durable !== false });
   try {
     writer.addBuffer(RECEIPT_ENTRY, receiptXml, { compress: true });
     writer.addBuffer(RECEIPT_SIGNATURE_ENTRY, signature, { compress: false });

@@ -63,6 +63,8 @@ export interface PackLetterInput {
    * same pass when it differs.
    */
   digestAlgorithm?: DigestAlgorithm;
+  /** `false` for scratch output a durable store adopts afterwards (see createContainerWriter). */
+  durable?: boolean;
 }
 
 export interface PackedLetter {
@@ -134,7 +136,7 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
   }
 
   const paths = assignFilePaths(names);
-  const writer = createContainerWriter({ outputPath: input.outputPath });
+  const writer = createContainerWriter({ outputPath: input.outputPath, durable: input.durable !== false });
   try {
     const files: EnvelopeFile[] = [];
     const signatureEntries: { path: string; der: Buffer }[] = [];

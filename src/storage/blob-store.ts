@@ -15,6 +15,11 @@ export interface BlobStore {
   /** Copies a file into the store (streamed, fsynced, atomically renamed) and returns its address. */
   putFile(sourcePath: string): Promise<StoredBlob>;
   putBuffer(bytes: Buffer): Promise<StoredBlob>;
+  /**
+   * Takes over a scratch file on the same file system (no copy): hashes it, fsyncs it and renames
+   * it into place. The source path no longer exists afterwards.
+   */
+  adoptFile(scratchPath: string): Promise<StoredBlob>;
   /** Path of a stored blob, or undefined when it is absent. */
   pathOf(id: string): Promise<string | undefined>;
   readStream(id: string): NodeJS.ReadableStream;
@@ -94,6 +99,21 @@ export function createBlobStore(root: string): BlobStore {
         }
         return bytes.length;
       }),
+    adoptFile: async (scratchPath) => {
+      const hash = createHash('sha256');
+      let size = 0;
+      const fh = await open(scratchPath, 'r+');
+      try {
+        for await (const chunk of fh.createReadStream({ autoClose: false, highWaterMark: 1024 * 1024 })) {
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return commit(scratchPath, hash.digest('hex'), size);
+    },
     pathOf: async (id) => {
       if (!BLOB_ID.test(id)) return undefined;
       const p = finalPath(id);

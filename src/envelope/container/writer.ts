@@ -27,6 +27,11 @@ export interface CreateContainerWriterOptions {
   outputPath: string;
   /** Timestamp of every entry; defaults to 1980-01-01 00:00 (the DOS epoch) so output is reproducible. */
   mtime?: Date;
+  /**
+   * `false` skips the fsyncs for scratch output that a durable store takes over afterwards (the
+   * gateway's blob store fsyncs once when it adopts the file). Default `true`.
+   */
+  durable?: boolean;
 }
 
 // Regular file, rw-r--r--: readers refuse anything that is not S_IFREG.
@@ -56,6 +61,7 @@ const FILE_MODE = 0o100644;
  */
 export function createContainerWriter(options: CreateContainerWriterOptions): ContainerWriter {
   const outputPath = resolve(options.outputPath);
+  const durable = options.durable !== false;
   const tempPath = `${outputPath}.${randomBytes(8).toString('hex')}.tmp`;
   // Local midnight, because DOS timestamps are local time: same bytes in every time zone.
   const { time: dosTime, date: dosDate } = dosDateTime(options.mtime ?? new Date(1980, 0, 1, 0, 0, 0, 0));
@@ -281,7 +287,7 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
           pendingBytes += trailer.length;
           offset += trailer.length;
           await flushPending(fh);
-          await fh.sync();
+          if (durable) await fh.sync();
           handle = undefined;
           await fh.close();
         });
@@ -292,7 +298,8 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
         throw toError(error);
       }
       state = 'closed';
-      await fsyncDirectory(directory);
+      if (durable) await fsyncDirectory(directory);
+      else void directory.then((h) => h.close()).catch(() => undefined);
     },
 
     async abort() {
