@@ -417,6 +417,10 @@ async function benchEndToEnd(dir: string, dataDir: string, gw: GatewayProcess, f
     );
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const pollRate = (polls.length - pollsBefore) / loadSeconds;
+    // The sender can see `registered` (its long poll wakes on the commit) before the EDMS has read
+    // the 201 for its receipt: let the EDMS finish before the long polls are cut.
+    const settle = performance.now() + 30_000;
+    while (pulled < letters && performance.now() < settle) await sleep(20);
     running = false;
     stop.abort();
     await Promise.all(pollers);
