@@ -39,8 +39,11 @@ export function formatVerification(v: ContainerVerification): string {
       out.push(`  signing time: ${r.signingTime ?? '-'}`);
       out.push(`  qualification: ${r.qualification}`);
       if (r.chain.length > 0) out.push(`  chain:        ${r.chain.map((c) => c.commonName ?? c.subject).join(' <- ')}`);
-      out.push(`  revocation:   ${r.revocation.checked ? 'checked' : `NOT checked (${r.revocation.note})`}`);
+      if (r.timestamp !== null) out.push(`  time-stamp:   ${r.timestamp.genTime} by ${r.timestamp.tsa} (best signature time)`);
+      out.push(`  revocation:   ${r.revocation.checked ? `checked: ${r.revocation.note}` : `NOT checked (${r.revocation.note})`}`);
       for (const c of r.checks) {
+        // A signature without a time-stamp is ordinary CAdES-BES, not something to point out.
+        if (c.id === 'timestamp' && c.status === 'not-checked') continue;
         if (c.status !== 'passed') out.push(`  ${c.status.padEnd(13)} ${c.id}${c.message === undefined ? '' : `: ${c.message}`}`);
       }
       for (const w of r.warnings) out.push(`  warning: ${w}`);

@@ -39,3 +39,16 @@ export async function loadTrustAnchors(plain: readonly string[], qualified: read
   }
   return anchors;
 }
+
+/** DER blobs from files holding PEM blocks with `label` (e.g. `X509 CRL`) or one DER object: CRLs, OCSP responses. */
+export async function loadDerObjects(paths: readonly string[], label: string, what: string): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (const path of paths) {
+    const bytes = await readInput(path, what);
+    const pem = pemToDerList(bytes, label);
+    if (pem.length > 0) out.push(...pem);
+    else if (bytes[0] === 0x30) out.push(bytes);
+    else throw new CliError('FILE_UNREADABLE', `${path} holds no ${what} (expected PEM ${label} or DER)`);
+  }
+  return out;
+}

@@ -4,6 +4,7 @@ import { auditVerifyCommand, auditVerifyUsage } from './commands/audit.ts';
 import { packCommand, packUsage } from './commands/pack.ts';
 import { pkiInitCommand, pkiInitUsage } from './commands/pki-init.ts';
 import { receiptCommand, receiptUsage } from './commands/receipt.ts';
+import { timestampCommand, timestampUsage } from './commands/timestamp.ts';
 import { verifyCommand, verifyUsage } from './commands/verify.ts';
 
 type Command = { run: (argv: readonly string[], ctx: CommandContext) => Promise<number>; usage: string };
@@ -12,6 +13,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'pki init': { run: pkiInitCommand, usage: pkiInitUsage },
   pack: { run: packCommand, usage: packUsage },
   verify: { run: verifyCommand, usage: verifyUsage },
+  timestamp: { run: timestampCommand, usage: timestampUsage },
   receipt: { run: receiptCommand, usage: receiptUsage },
   'audit verify': { run: auditVerifyCommand, usage: auditVerifyUsage },
 };
@@ -21,6 +23,7 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
   edx pki init   create a development PKI (root CA, gateway seal, participant keys)
   edx pack       pack and sign a letter container
   edx verify     verify a letter or receipt container, print the validation report
+  edx timestamp  add an RFC 3161 signature time-stamp to a .p7s (CAdES-T)
   edx receipt    make a signed registered/refused receipt for a letter
   edx audit verify  check the hash chain of the gateway's journal
 

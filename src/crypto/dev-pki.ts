@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isValidInnLegalEntity, isValidOgrn, isValidSnils } from '../identifiers/index.ts';
 import { generateKeyPair, privateKeyToPem, type KeyAlgorithm } from './keys.ts';
-import { certificateToPem } from './pem.ts';
+import { certificateToPem, derToPem } from './pem.ts';
 import type { CryptoResult } from './types.ts';
+import { issueCrl } from './x509-crl-issue.ts';
 import { issueCertificate } from './x509-issue.ts';
 
 /** The synthetic demo participants shipped with the project (not real organisations). */
@@ -61,6 +62,16 @@ export interface InitDevPkiInput {
    * certificate, so the gateway's receipts are signed by an identifiable legal entity.
    */
   operator?: { name: string; inn: string; ogrn: string };
+  /**
+   * Base URL of the development revocation services: the gateway and participant certificates
+   * then name `${base}/crl.der` as CRL distribution point and `${base}/ocsp` as OCSP responder.
+   */
+  revocationBaseUrl?: string;
+  /**
+   * Also issue an OCSP responder certificate (id-kp-OCSPSigning, RFC 6960 §4.2.2.2) and a TSA
+   * certificate (critical id-kp-timeStamping only, RFC 3161 §2.3), with their keys.
+   */
+  services?: boolean;
 }
 
 export interface DevPki {
@@ -71,6 +82,10 @@ export interface DevPki {
   gatewayCertPath: string;
   gatewayKeyPath: string;
   participants: { id: string; certPath: string; keyPath: string }[];
+  /** An empty CRL of the root (PEM), valid 30 days: `edx verify --crl` accepts it. */
+  crlPath: string;
+  ocspResponder?: { certPath: string; keyPath: string };
+  tsa?: { certPath: string; keyPath: string };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -120,6 +135,11 @@ export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
   );
 
   const leafEnd = new Date(input.now.getTime() + 2 * 365 * DAY_MS);
+  const base = input.revocationBaseUrl?.replace(/\/+$/u, '');
+  const pointers = base === undefined ? {} : { crlDistributionPoints: [`${base}/crl.der`], ocspUrls: [`${base}/ocsp`] };
+  const crlPath = join(dir, 'crl.pem');
+  // The CRL of a fresh PKI lists nothing; revoking is re-issuing it with issueCrl.
+  await writeFile(crlPath, derToPem(issueCrl({ issuer, revoked: [], thisUpdate: start, nextUpdate: new Date(input.now.getTime() + 30 * DAY_MS) }), 'X509 CRL'));
   const gatewayKeys = generateKeyPair(algorithm);
   const gateway = issueCertificate({
     subject: {
@@ -133,6 +153,7 @@ export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
     notBefore: start,
     notAfter: leafEnd,
     extendedKeyUsage: ['emailProtection'],
+    ...pointers,
   });
   const gatewayCertPath = join(dir, 'gateway.cert.pem');
   const gatewayKeyPath = join(dir, 'gateway.key.pem');
@@ -160,6 +181,7 @@ export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
       notAfter: leafEnd,
       extendedKeyUsage: ['emailProtection', 'clientAuth'],
       qualifiedProfile: true,
+      ...pointers,
     });
     const keyPath = join(dir, `${p.id}.key.pem`);
     const certPath = join(dir, `${p.id}.cert.pem`);
@@ -167,7 +189,19 @@ export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
     await writeFile(certPath, certificateToPem(cert));
     participants.push({ id: p.id, certPath, keyPath });
   }
-  return { dir, rootCertPath, rootKeyPath, trustListPath, gatewayCertPath, gatewayKeyPath, participants };
+  const result: DevPki = { dir, rootCertPath, rootKeyPath, trustListPath, gatewayCertPath, gatewayKeyPath, participants, crlPath };
+  if (input.services !== true) return result;
+  const service = async (name: string, commonName: string, extra: Pick<Parameters<typeof issueCertificate>[0], 'keyUsage' | 'extendedKeyUsage' | 'extendedKeyUsageCritical'>) => {
+    const keys = generateKeyPair(algorithm);
+    const cert = issueCertificate({ subject: { commonName, organization: 'edx-gateway development PKI', country: 'RU' }, subjectPublicKey: keys.publicKey, issuer, notBefore: start, notAfter: leafEnd, ...extra });
+    const paths = { certPath: join(dir, `${name}.cert.pem`), keyPath: join(dir, `${name}.key.pem`) };
+    await writeSecret(paths.keyPath, privateKeyToPem(keys.privateKey));
+    await writeFile(paths.certPath, certificateToPem(cert));
+    return paths;
+  };
+  result.ocspResponder = await service('ocsp', 'edx-gateway development OCSP responder', { keyUsage: ['digitalSignature'], extendedKeyUsage: ['OCSPSigning'] });
+  result.tsa = await service('tsa', 'edx-gateway development TSA', { keyUsage: ['digitalSignature', 'nonRepudiation'], extendedKeyUsage: ['timeStamping'], extendedKeyUsageCritical: true });
+  return result;
 }
 
 async function writeSecret(path: string, text: string): Promise<void> {

@@ -42,6 +42,8 @@ export {
   type KeyUsageName,
   type SubjectInfo,
 } from './x509-issue.ts';
+export { issueCrl, type IssueCrlInput, type RevokedEntry } from './x509-crl-issue.ts';
+export type { FetchFunction } from './revocation/index.ts';
 export {
   DEFAULT_DEV_PARTICIPANTS_FILE,
   initDevPki,
@@ -50,7 +52,21 @@ export {
   type DevPki,
   type InitDevPkiInput,
 } from './dev-pki.ts';
-export { DEFAULT_VALIDATION_POLICY, describeCertificate, inspectSignature, signDetached, verifyDetached } from './cms/index.ts';
+export {
+  DEFAULT_VALIDATION_POLICY,
+  addSignatureTimestamp,
+  attachSignatureTimestampTokens,
+  describeCertificate,
+  inspectSignature,
+  signDetached,
+  verifyDetached,
+  verifyDetachedAsync,
+  type AddSignatureTimestampErrorCode,
+  type AddSignatureTimestampInput,
+  type AddedTimestamp,
+  type RevocationInput,
+  type VerifyDetachedInput,
+} from './cms/index.ts';
 export type {
   CertificateSummary,
   CheckId,
@@ -58,7 +74,9 @@ export type {
   CryptoResult,
   Indication,
   RsaScheme,
+  RevocationCertificateStatus,
   SubIndication,
+  TimestampSummary,
   TrustAnchor,
   ValidationCheck,
   ValidationPolicy,

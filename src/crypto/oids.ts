@@ -11,7 +11,7 @@ export const OID = {
   signingTime: '1.2.840.113549.1.9.5',
   // RFC 5035: ESS signing-certificate-v2
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  // RFC 3161 / RFC 3161 timestamp token attribute (CAdES-T), reserved for later use
+  // RFC 5126 §6.1.1 / ETSI EN 319 122-1: the CAdES-T unsigned attribute holding an RFC 3161 token
   signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
 
   // Digest algorithms (RFC 5754 / NIST CSOR)

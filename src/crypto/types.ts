@@ -38,6 +38,8 @@ export type SubIndication =
   | 'HASH_FAILURE'
   | 'SIG_CRYPTO_FAILURE'
   | 'REVOKED'
+  | 'REVOKED_NO_POE'
+  | 'REVOKED_CA_NO_POE'
   | 'EXPIRED'
   | 'NOT_YET_VALID'
   | 'NO_SIGNING_CERTIFICATE_FOUND'
@@ -96,12 +98,40 @@ export type CheckId =
   | 'validity'
   | 'key-usage'
   | 'revocation'
-  | 'signing-time';
+  | 'signing-time'
+  | 'timestamp';
 
 export interface ValidationCheck {
   id: CheckId;
   status: CheckStatus;
   message?: string;
+}
+
+/** Revocation status of one certificate of the path, as the report shows it. */
+export interface RevocationCertificateStatus {
+  subject: string;
+  /** Hex serial number. */
+  serialNumber: string;
+  status: 'good' | 'revoked' | 'unknown' | 'try-later';
+  /** `crl` or `ocsp`: the kind of data that decided; null when nothing usable was found. */
+  source: 'crl' | 'ocsp' | null;
+  /** Where the deciding data came from: `CRL at hand`, `OCSP http://…`. */
+  origin: string | null;
+  revokedAt?: string;
+  reason?: string;
+  /** Why data that was tried could not be used. */
+  problems: string[];
+}
+
+/** A verified signature time-stamp (CAdES-T, RFC 5126 §6.1.1 signatureTimeStampToken). */
+export interface TimestampSummary {
+  genTime: string;
+  /** Subject of the TSA certificate. */
+  tsa: string;
+  /** Hex serial number of the token. */
+  serialNumber: string | null;
+  policy: string | null;
+  trustAnchor: string | null;
 }
 
 /** One signer's validation report, shaped like the simple report of the EU DSS validator. */
@@ -120,7 +150,14 @@ export interface ValidationReport {
   digestAlgorithm: string | null;
   signatureAlgorithm: string | null;
   qualification: 'qualified' | 'advanced' | 'none';
-  revocation: { checked: boolean; note: string };
+  revocation: { checked: boolean; note: string; certificates?: RevocationCertificateStatus[] };
+  /**
+   * The CRLs and OCSP responses (DER, base64) that decided the revocation status: stored with the
+   * message (CAdES-LT style), they let the signature be validated again later without the network.
+   */
+  revocationEvidence: { crls: string[]; ocsp: string[] };
+  /** The verified signature time-stamp whose genTime is the best signature time; null when none. */
+  timestamp: TimestampSummary | null;
   checks: ValidationCheck[];
   errors: string[];
   warnings: string[];

@@ -68,6 +68,12 @@ export interface IssueCertificateInput {
   /** Defaults: CA -> keyCertSign, cRLSign, digitalSignature; end entity -> digitalSignature, nonRepudiation. */
   keyUsage?: readonly KeyUsageName[];
   extendedKeyUsage?: readonly ExtendedKeyUsageName[];
+  /** Marks extendedKeyUsage critical, as RFC 3161 §2.3 requires of a TSA certificate. */
+  extendedKeyUsageCritical?: boolean;
+  /** CRL distribution point URLs (RFC 5280 §4.2.1.13), one DistributionPoint each. */
+  crlDistributionPoints?: readonly string[];
+  /** OCSP responder URLs in authorityInfoAccess (RFC 5280 §4.2.2.1, RFC 6960). */
+  ocspUrls?: readonly string[];
   /**
    * Marks the Russian qualified profile: certificate policy KC1 and the subjectSignTool /
    * issuerSignTool extensions naming the (here: development, not certified) tools.
@@ -76,6 +82,9 @@ export interface IssueCertificateInput {
   /** Serial number bytes; default 16 random bytes (RFC 5280 §4.1.2.2: positive, ≤ 20 octets). */
   serialNumber?: Buffer;
 }
+
+/** id-ad-ocsp (RFC 5280 §4.2.2.1). */
+const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 
 const NUMERIC_ATTRIBUTES = new Set<string>([OID.ogrn, OID.ogrnip, OID.snils, OID.innle, OID.inn]);
 
@@ -143,13 +152,14 @@ export function keyIdentifier(spki: Uint8Array): Buffer {
   return createHash('sha1').update(subjectPublicKeyBits(spki)).digest();
 }
 
-interface SignatureChoice {
+export interface SignatureChoice {
   /** The AlgorithmIdentifier DER, for tbsCertificate.signature and Certificate.signatureAlgorithm. */
   algorithm: Buffer;
   sign(tbs: Buffer): Buffer;
 }
 
-function signatureAlgorithmFor(key: SigningKey): SignatureChoice {
+/** How `key` signs certificates and CRLs; internal to the issuing code (not exported from index.ts). */
+export function signatureAlgorithmFor(key: SigningKey): SignatureChoice {
   if (isGostSigningKey(key)) {
     // RFC 9215 §3.1: id-tc26-signwithdigest-gost3410-12-256/512 with absent parameters; the
     // signature is over Streebog of the same size as the key, s || r as gostSign returns it.
@@ -174,7 +184,7 @@ function signatureAlgorithmFor(key: SigningKey): SignatureChoice {
 }
 
 /** The n-th field of a certificate's tbsCertificate, as its exact DER bytes. */
-function tbsField(certificate: Uint8Array, index: number): Buffer {
+export function tbsField(certificate: Uint8Array, index: number): Buffer {
   const tbs = children(certificate)[0];
   if (tbs === undefined) throw new Error('issuer certificate is not DER');
   const field = children(tbs.bytes)[index];
@@ -217,7 +227,16 @@ export function issueCertificate(input: IssueCertificateInput): Buffer {
     extension(OID.authorityKeyIdentifier, false, seq(implicitPrimitive(0, authorityKeyId))),
   ];
   if (input.extendedKeyUsage !== undefined && input.extendedKeyUsage.length > 0) {
-    extensions.push(extension(OID.extKeyUsage, false, seq(...input.extendedKeyUsage.map((n) => oid(EXTENDED_KEY_USAGE_OIDS[n])))));
+    extensions.push(extension(OID.extKeyUsage, input.extendedKeyUsageCritical === true, seq(...input.extendedKeyUsage.map((n) => oid(EXTENDED_KEY_USAGE_OIDS[n])))));
+  }
+  if (input.crlDistributionPoints !== undefined && input.crlDistributionPoints.length > 0) {
+    // DistributionPoint { distributionPoint [0] { fullName [0] GeneralNames { [6] URI } } }
+    const points = input.crlDistributionPoints.map((url) => seq(explicit(0, explicit(0, implicitPrimitive(6, Buffer.from(url, 'ascii'))))));
+    extensions.push(extension(OID.cRLDistributionPoints, false, seq(...points)));
+  }
+  if (input.ocspUrls !== undefined && input.ocspUrls.length > 0) {
+    const descriptions = input.ocspUrls.map((url) => seq(oid(OID_AD_OCSP), implicitPrimitive(6, Buffer.from(url, 'ascii'))));
+    extensions.push(extension(OID.authorityInfoAccess, false, seq(...descriptions)));
   }
   if (input.qualifiedProfile === true) {
     const policies = ca ? [OID.anyPolicy] : [OID.policyKC1];

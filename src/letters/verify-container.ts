@@ -1,11 +1,13 @@
 import {
   digestBytes,
   inspectSignature,
-  verifyDetached,
+  verifyDetachedAsync,
   type DigestAlgorithm,
+  type RevocationInput,
   type TrustAnchor,
   type ValidationPolicy,
   type ValidationReport,
+  type VerifyDetachedInput,
 } from '../crypto/index.ts';
 import {
   openContainer,
@@ -60,6 +62,10 @@ export interface VerifyContainerInput {
   trustAnchors: readonly TrustAnchor[];
   policy: ValidationPolicy;
   now: Date;
+  /** CRLs / OCSP responses at hand and, optionally, network access for fetching them (see verifyDetachedAsync). */
+  revocation?: RevocationInput;
+  /** Anchors for TSA certificates of signature time-stamps; default `trustAnchors`. */
+  timestampTrustAnchors?: readonly TrustAnchor[];
 }
 
 /**
@@ -142,12 +148,10 @@ async function verifyLetter(reader: ContainerReader, input: VerifyContainerInput
       findings.push({ code: 'FILE_DIGEST_MISMATCH', message: `${file.name}: its ${file.digest.algorithm} digest differs from the envelope's`, path: file.path });
     }
     for (const s of sigs) {
-      const reports = verifyDetached({
+      const reports = await verifyDetachedAsync({
         signature: s.der,
         contentDigests: digested.value.digests,
-        trustAnchors: input.trustAnchors,
-        policy: input.policy,
-        now: input.now,
+        ...verificationOptions(input),
       });
       signatures.push({ path: s.path, role: 'document', fileId: file.id, fileName: file.name, reports });
     }
@@ -213,13 +217,21 @@ async function verifySignatureEntry(
   // Only the digests the signature uses; an unreadable one gets its FORMAT_FAILURE report anyway.
   const digests: Partial<Record<DigestAlgorithm, Buffer>> = {};
   for (const algorithm of loaded.algorithms) digests[algorithm] = digestBytes(algorithm, signed);
-  return verifyDetached({
+  return verifyDetachedAsync({
     signature: loaded.der,
     contentDigests: digests,
+    ...verificationOptions(input),
+  });
+}
+
+function verificationOptions(input: VerifyContainerInput): Omit<VerifyDetachedInput, 'signature' | 'contentDigests'> {
+  return {
     trustAnchors: input.trustAnchors,
     policy: input.policy,
     now: input.now,
-  });
+    ...(input.revocation === undefined ? {} : { revocation: input.revocation }),
+    ...(input.timestampTrustAnchors === undefined ? {} : { timestampTrustAnchors: input.timestampTrustAnchors }),
+  };
 }
 
 /**

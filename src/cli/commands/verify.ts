@@ -1,26 +1,42 @@
 import { z } from 'zod';
-import { DEFAULT_VALIDATION_POLICY } from '../../crypto/index.ts';
+import { DEFAULT_VALIDATION_POLICY, type RevocationInput } from '../../crypto/index.ts';
 import { verifyContainer } from '../../letters/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { CliError, EXIT } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
 import { formatVerification } from '../format-verification.ts';
-import { loadTrustAnchors } from '../load-identity.ts';
+import { loadDerObjects, loadTrustAnchors } from '../load-identity.ts';
+
+/** Limits for fetched revocation data: a CRL of a large CA is some MiB; an answer after 10 s is an outage. */
+const FETCH_TIMEOUT_MS = 10_000;
+const FETCH_MAX_BYTES = 16 * 1024 * 1024;
 
 export const verifyUsage = `edx verify CONTAINER.zip --trust CA.pem [--trust ...] [--qualified-trust CA.pem ...]
-           [--json] [--no-revocation]
+           [--crl CRL.pem ...] [--ocsp-response RESP.der ...] [--ocsp --allow-host HOST ...]
+           [--tsa-trust CA.pem ...] [--json] [--no-revocation]
 
 Verifies a letter or receipt container: every file against the envelope and every signature
 (ETSI EN 319 102-1 indications). Exit 0 only when every signature is TOTAL-PASSED and the
 container is complete; 1 when anything does not pass; 2 for malformed input. Anchors given with
 --qualified-trust count as qualified (e.g. the development root, see trust.json of edx pki init).
-Revocation checking is required by default; --no-revocation skips it and the report says so.`;
+Revocation checking is required by default: with no source it answers INDETERMINATE/TRY_LATER.
+Sources: --crl (PEM or DER CRLs), --ocsp-response (stored OCSP responses), and with --ocsp the
+CRL distribution points and OCSP responders named in the certificates, fetched over HTTP from
+the hosts given with --allow-host only (HOST or HOST:PORT). --no-revocation skips the check and
+the report says so. A signature time-stamp (CAdES-T) is verified against --tsa-trust anchors
+(default: the --trust / --qualified-trust anchors); its genTime becomes the best signature time.
+The report's revocationEvidence holds the CRLs / OCSP responses used (base64 DER).`;
 
 const schema = z.object({
   trust: z.array(z.string()).optional(),
   'qualified-trust': z.array(z.string()).optional(),
   json: z.boolean().optional(),
   'no-revocation': z.boolean().optional(),
+  crl: z.array(z.string()).optional(),
+  'ocsp-response': z.array(z.string()).optional(),
+  ocsp: z.boolean().optional(),
+  'allow-host': z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/iu, 'expected HOST or HOST:PORT')).optional(),
+  'tsa-trust': z.array(z.string()).optional(),
 });
 
 export async function verifyCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
@@ -31,6 +47,11 @@ export async function verifyCommand(argv: readonly string[], ctx: CommandContext
       'qualified-trust': { type: 'string', multiple: true },
       json: { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
+      crl: { type: 'string', multiple: true },
+      'ocsp-response': { type: 'string', multiple: true },
+      ocsp: { type: 'boolean' },
+      'allow-host': { type: 'string', multiple: true },
+      'tsa-trust': { type: 'string', multiple: true },
     },
     schema,
     true,
@@ -39,8 +60,28 @@ export async function verifyCommand(argv: readonly string[], ctx: CommandContext
   if (containerPath === undefined || extra.length > 0) throw new CliError('USAGE', 'give exactly one CONTAINER.zip');
   const trustAnchors = await loadTrustAnchors(v.trust ?? [], v['qualified-trust'] ?? []);
   if (trustAnchors.length === 0) throw new CliError('USAGE', 'give at least one --trust or --qualified-trust CA certificate');
-  const policy = { ...DEFAULT_VALIDATION_POLICY, revocation: v['no-revocation'] === true ? ('skip' as const) : ('require' as const) };
-  const result = await verifyContainer({ containerPath, trustAnchors, policy, now: ctx.now() });
+  const allowHosts = v['allow-host'] ?? [];
+  if (v.ocsp === true && allowHosts.length === 0) throw new CliError('USAGE', '--ocsp needs at least one --allow-host: the gateway contacts only the hosts it is told to');
+  if (v.ocsp !== true && allowHosts.length > 0) throw new CliError('USAGE', '--allow-host is used only with --ocsp');
+  const skip = v['no-revocation'] === true;
+  if (skip && (v.crl !== undefined || v['ocsp-response'] !== undefined || v.ocsp === true)) {
+    throw new CliError('USAGE', '--no-revocation contradicts --crl / --ocsp-response / --ocsp');
+  }
+  const revocation: RevocationInput = {
+    crls: await loadDerObjects(v.crl ?? [], 'X509 CRL', 'CRL'),
+    ocspResponses: await loadDerObjects(v['ocsp-response'] ?? [], 'OCSP RESPONSE', 'OCSP response'),
+    ...(v.ocsp === true ? { network: { fetch: ctx.fetch ?? fetch, allowHosts: allowHosts.map((h) => h.toLowerCase()), timeoutMs: FETCH_TIMEOUT_MS, maxBytes: FETCH_MAX_BYTES } } : {}),
+  };
+  const tsaTrust = v['tsa-trust'] === undefined ? undefined : await loadTrustAnchors(v['tsa-trust'], []);
+  const policy = { ...DEFAULT_VALIDATION_POLICY, revocation: skip ? ('skip' as const) : ('require' as const) };
+  const result = await verifyContainer({
+    containerPath,
+    trustAnchors,
+    policy,
+    now: ctx.now(),
+    revocation,
+    ...(tsaTrust === undefined ? {} : { timestampTrustAnchors: tsaTrust }),
+  });
   if (!result.ok) {
     if (v.json === true) ctx.stdout(`${JSON.stringify({ error: result.error }, null, 2)}\n`);
     throw new CliError(result.error.code, `${containerPath}: ${result.error.message}`);

@@ -29,6 +29,13 @@ export interface ParsedSignerInfo {
   signatureAlgorithmOid: string;
   signatureAlgorithmParams: unknown;
   signature: Buffer;
+  /** Unsigned attributes (RFC 5652 §5.3), each value as the exact bytes received (e.g. a CAdES-T time-stamp token). */
+  unsignedAttrs: UnsignedAttribute[];
+}
+
+export interface UnsignedAttribute {
+  type: string;
+  valuesDer: Buffer[];
 }
 
 export interface ParsedSignedData {
@@ -121,6 +128,7 @@ export function parseSignedDataWithPkijs(der: Uint8Array): ParseResult {
       signatureAlgorithmOid: si.signatureAlgorithm.algorithmId,
       signatureAlgorithmParams: si.signatureAlgorithm.algorithmParams,
       signature: Buffer.from(si.signature.valueBlock.valueHexView),
+      unsignedAttrs: (si.unsignedAttrs?.attributes ?? []).map((a) => ({ type: a.type, valuesDer: (a.values as asn1js.AsnType[]).map((v) => rawBytes(v)) })),
     });
   }
   return {
@@ -219,6 +227,7 @@ function readSignerInfo(buf: Uint8Array, tlv: Tlv): ParsedSignerInfo | null {
     signatureAlgorithmOid,
     signatureAlgorithmParams: undefined,
     signature: contentOf(buf, signature),
+    unsignedAttrs: [],
   };
 }
 

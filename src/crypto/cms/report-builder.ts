@@ -13,6 +13,7 @@ export const CHECK_ORDER: readonly CheckId[] = [
   'message-digest',
   'signature',
   'chain',
+  'timestamp',
   'validity',
   'key-usage',
   'revocation',

@@ -1,11 +1,31 @@
 /** Verification of detached CMS signatures into ETSI EN 319 102-1 validation reports. */
 import type { DigestAlgorithm } from '../digest.ts';
+import { checkRevocation, checkRevocationOffline, type CheckRevocationInput, type FetchFunction, type RevocationCheckResult, type RevocationSources } from '../revocation/index.ts';
 import type { TrustAnchor, ValidationPolicy, ValidationReport } from '../types.ts';
 import type { ParsedAnchor } from './certification-path.ts';
 import { parseSignedData } from './parse-signed-data.ts';
 import { parseCertificate, type ParsedCertificate } from './parsed-certificate.ts';
 import { CHECK_ORDER } from './report-builder.ts';
-import { verifySigner } from './verify-signer.ts';
+import { prepareSigner, type PendingSignerReport } from './verify-signer.ts';
+
+/** Where revocation data comes from (SPEC §4: CRL first, then OCSP). */
+export interface RevocationInput {
+  /** CRLs (DER) at hand: the trust store's, a refreshed cache, evidence stored with a message. */
+  crls?: readonly Buffer[];
+  /** OCSP responses (DER) at hand, e.g. stored evidence. */
+  ocspResponses?: readonly Buffer[];
+  /**
+   * Fetching from the certificates' CRL distribution points and OCSP URLs (only
+   * {@link verifyDetachedAsync}); only hosts in `allowHosts` are contacted.
+   */
+  network?: { fetch: FetchFunction; allowHosts: readonly string[]; timeoutMs: number; maxBytes: number };
+  /** Locally trusted OCSP responder certificates (DER), besides those the CA delegated (RFC 6960 §4.2.2.2). */
+  trustedResponders?: readonly Buffer[];
+  /** Age limit for OCSP responses without nextUpdate; default 3600. */
+  maxOcspAgeSeconds?: number;
+  /** Randomness for OCSP nonces (default node:crypto randomBytes). */
+  random?: (size: number) => Buffer;
+}
 
 export interface VerifyDetachedInput {
   /** DER ContentInfo(SignedData). */
@@ -16,6 +36,10 @@ export interface VerifyDetachedInput {
   policy: ValidationPolicy;
   /** Validation time. */
   now: Date;
+  /** Revocation sources; without any, policy.revocation `require` answers INDETERMINATE/TRY_LATER. */
+  revocation?: RevocationInput;
+  /** Anchors for the TSA certificates of signature time-stamps; default `trustAnchors`. */
+  timestampTrustAnchors?: readonly TrustAnchor[];
 }
 
 function formatFailure(message: string, now: Date): ValidationReport {
@@ -32,26 +56,25 @@ function formatFailure(message: string, now: Date): ValidationReport {
     signatureAlgorithm: null,
     qualification: 'none',
     revocation: { checked: false, note: 'revocation was not reached' },
+    revocationEvidence: { crls: [], ocsp: [] },
+    timestamp: null,
     checks: CHECK_ORDER.map((id) => (id === 'format' ? { id, status: 'failed' as const, message } : { id, status: 'not-checked' as const })),
     errors: [message],
     warnings: [],
   };
 }
 
-/**
- * Validates a detached CMS signature (RFC 5652 §5.6) as CAdES-BES (ETSI EN 319 122-1) and reports
- * per SignerInfo in the ETSI EN 319 102-1 vocabulary. An unparseable signature gives exactly one
- * TOTAL-FAILED/FORMAT_FAILURE report. Never throws on bad input.
- */
-export function verifyDetached(input: VerifyDetachedInput): ValidationReport[] {
+type Prepared = { done: ValidationReport[] } | { pending: PendingSignerReport[] };
+
+function prepare(input: VerifyDetachedInput): Prepared {
   const parsed = parseSignedData(input.signature);
-  if (!parsed.ok) return [formatFailure(parsed.error.message, input.now)];
+  if (!parsed.ok) return { done: [formatFailure(parsed.error.message, input.now)] };
   const sd = parsed.value;
-  if (sd.signers.length === 0) return [formatFailure('SignedData has no SignerInfo', input.now)];
+  if (sd.signers.length === 0) return { done: [formatFailure('SignedData has no SignerInfo', input.now)] };
   const certificates: ParsedCertificate[] = [];
   for (const der of sd.certificates) {
     const c = parseCertificate(der);
-    if (!c.ok) return [formatFailure(`an embedded certificate is malformed: ${c.error.message}`, input.now)];
+    if (!c.ok) return { done: [formatFailure(`an embedded certificate is malformed: ${c.error.message}`, input.now)] };
     certificates.push(c.value);
   }
   const anchors: ParsedAnchor[] = [];
@@ -60,7 +83,74 @@ export function verifyDetached(input: VerifyDetachedInput): ValidationReport[] {
     const c = parseCertificate(anchor.certificate);
     if (c.ok) anchors.push({ cert: c.value, anchor });
   }
-  return sd.signers.map((si) =>
-    verifySigner(si, { signedData: sd, certificates, anchors, contentDigests: input.contentDigests, policy: input.policy, now: input.now }),
-  );
+  const ctx = {
+    signedData: sd,
+    certificates,
+    anchors,
+    timestampAnchors: input.timestampTrustAnchors ?? input.trustAnchors,
+    contentDigests: input.contentDigests,
+    policy: input.policy,
+    now: input.now,
+  };
+  return { pending: sd.signers.map((si) => prepareSigner(si, ctx)) };
+}
+
+function sources(input: VerifyDetachedInput, withNetwork: boolean): RevocationSources | null {
+  const r = input.revocation;
+  if (r === undefined) return null;
+  const crls = r.crls ?? [];
+  const ocsp = r.ocspResponses ?? [];
+  const network = withNetwork ? r.network : undefined;
+  if (crls.length === 0 && ocsp.length === 0 && network === undefined) return null;
+  return {
+    crls,
+    ocspResponses: ocsp,
+    ...(network === undefined ? {} : { network }),
+    ...(r.trustedResponders === undefined ? {} : { trustedResponders: r.trustedResponders }),
+  };
+}
+
+function checkInput(input: VerifyDetachedInput, p: NonNullable<PendingSignerReport['revocation']>, src: RevocationSources): CheckRevocationInput {
+  const r = input.revocation;
+  return {
+    chain: p.chain,
+    sources: src,
+    at: p.at,
+    now: input.now,
+    ...(r?.maxOcspAgeSeconds === undefined ? {} : { maxOcspAgeSeconds: r.maxOcspAgeSeconds }),
+    ...(r?.random === undefined ? {} : { random: r.random }),
+  };
+}
+
+/**
+ * Validates a detached CMS signature (RFC 5652 §5.6) as CAdES-BES or CAdES-T (ETSI EN 319 122-1)
+ * and reports per SignerInfo in the ETSI EN 319 102-1 vocabulary. An unparseable signature gives
+ * exactly one TOTAL-FAILED/FORMAT_FAILURE report. Never throws on bad input.
+ * Synchronous and offline: revocation is decided from `revocation.crls` / `ocspResponses` only
+ * (`revocation.network` is ignored; use {@link verifyDetachedAsync} to fetch).
+ */
+export function verifyDetached(input: VerifyDetachedInput): ValidationReport[] {
+  const prepared = prepare(input);
+  if ('done' in prepared) return prepared.done;
+  const src = sources(input, false);
+  return prepared.pending.map((p) => p.finish(p.revocation === null || src === null ? null : checkRevocationOffline(checkInput(input, p.revocation, src))));
+}
+
+/**
+ * {@link verifyDetached} that may also fetch revocation data over the network (CRL distribution
+ * points, then OCSP from the AIA, RFC 5280 §4.2.1.13 / RFC 6960), within `revocation.network`'s
+ * allow-list, timeout and size limit. The CRLs and OCSP responses used come back in each report's
+ * `revocationEvidence`, to be stored with the message and given back as `crls` / `ocspResponses`
+ * for a later offline validation.
+ */
+export async function verifyDetachedAsync(input: VerifyDetachedInput): Promise<ValidationReport[]> {
+  const prepared = prepare(input);
+  if ('done' in prepared) return prepared.done;
+  const src = sources(input, true);
+  const reports: ValidationReport[] = [];
+  for (const p of prepared.pending) {
+    const result: RevocationCheckResult | null = p.revocation === null || src === null ? null : await checkRevocation(checkInput(input, p.revocation, src));
+    reports.push(p.finish(result));
+  }
+  return reports;
 }

@@ -8,14 +8,16 @@ import * as asn1js from 'asn1js';
 import { digestAlgorithmFromOid, digestBytes, nodeHashName, type DigestAlgorithm } from '../digest.ts';
 import { gostVerify } from '../gost/index.ts';
 import { OID } from '../oids.ts';
-import type { CertificateSummary, ValidationPolicy, ValidationReport } from '../types.ts';
+import type { ChainLink, RevocationCheckResult } from '../revocation/index.ts';
+import { timestampImprintAlgorithm, verifyTimestampToken } from '../timestamp/index.ts';
+import type { CertificateSummary, RevocationCertificateStatus, TimestampSummary, TrustAnchor, ValidationPolicy, ValidationReport } from '../types.ts';
 import { nodeKeyOptions, parseSignatureAlgorithm, signatureSchemeName, type SignatureScheme } from './algorithms.ts';
 import { buildCertificationPath, type ParsedAnchor } from './certification-path.ts';
 import { summarizeCertificate } from './certificate-summary.ts';
 import { formatName } from './distinguished-name.ts';
 import { essCertIdMatches, OID_SIGNING_CERTIFICATE_V1, parseEssCertId, type EssCertId } from './ess-signing-certificate.ts';
 import type { ParsedSignedData, ParsedSignerInfo, SignedAttribute } from './parse-signed-data.ts';
-import type { ParsedCertificate } from './parsed-certificate.ts';
+import { parseCertificate, type ParsedCertificate } from './parsed-certificate.ts';
 import { createReportBuilder, type ReportBuilder } from './report-builder.ts';
 
 const EKU_EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4';
@@ -30,6 +32,8 @@ export interface VerifySignerContext {
   signedData: ParsedSignedData;
   certificates: readonly ParsedCertificate[];
   anchors: readonly ParsedAnchor[];
+  /** Anchors for TSA certificates of signature time-stamps. */
+  timestampAnchors: readonly TrustAnchor[];
   contentDigests: Partial<Record<DigestAlgorithm, Buffer>>;
   policy: ValidationPolicy;
   now: Date;
@@ -131,7 +135,12 @@ function certLabel(c: ParsedCertificate): string {
   return formatName(c.subjectDer) ?? '(unreadable name)';
 }
 
-function checkValidity(chain: readonly ParsedCertificate[], signingTime: Date, now: Date, b: ReportBuilder): void {
+/**
+ * `bestSignatureTime` is the validation time, or the genTime of a verified signature time-stamp:
+ * a certificate that expired after it is fine (ETSI EN 319 102-1 §5.5.4, POE before expiry).
+ */
+function checkValidity(chain: readonly ParsedCertificate[], signingTime: Date, bestSignatureTime: Date, timestamped: boolean, b: ReportBuilder): void {
+  const now = bestSignatureTime;
   const signer = chain[0];
   if (signer !== undefined && signer.notBefore.getTime() > signingTime.getTime()) {
     b.fail(
@@ -145,7 +154,9 @@ function checkValidity(chain: readonly ParsedCertificate[], signingTime: Date, n
   for (const c of chain) {
     const expiry = c.notAfter.getTime();
     if (expiry < signingTime.getTime() || expiry < now.getTime()) {
-      const when = expiry < signingTime.getTime() ? `the signing time ${signingTime.toISOString()}` : `the validation time ${now.toISOString()}`;
+      const when = expiry < signingTime.getTime()
+        ? `the signing time ${signingTime.toISOString()}`
+        : `${timestamped ? 'the time-stamp genTime' : 'the validation time'} ${now.toISOString()}`;
       // ETSI EN 319 102-1 §5.2.7: without a proof of existence before expiry, the result is open.
       b.fail(
         'validity',
@@ -233,8 +244,19 @@ function verifySignatureValue(si: ParsedSignerInfo, signer: ParsedCertificate, s
   else b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', 'the signature value does not verify with the signer certificate key');
 }
 
-/** Builds the report of one SignerInfo. Never throws on malformed input. */
-export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): ValidationReport {
+/** What is known of one SignerInfo before revocation, which may need the network. */
+export interface PendingSignerReport {
+  /** The certificates to check (signer up to, not including, the anchor) at the best signature time; null when not needed. */
+  revocation: { chain: ChainLink[]; at: Date } | null;
+  /** The report, given the revocation result (null: no revocation source was available). */
+  finish(result: RevocationCheckResult | null): ValidationReport;
+}
+
+/**
+ * Runs every check of one SignerInfo except revocation, and returns what revocation checking
+ * needs plus the function that completes the report. Never throws on malformed input.
+ */
+export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): PendingSignerReport {
   const b = createReportBuilder();
   const sd = ctx.signedData;
   const signer = findSigner(si, ctx.certificates);
@@ -244,7 +266,10 @@ export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): Va
   let chain: CertificateSummary[] = [];
   let trustAnchor: string | null = null;
   let qualifiedAnchor = false;
-  let revocation = { checked: false, note: 'revocation was not reached' };
+  let revocation: ValidationReport['revocation'] = { checked: false, note: 'revocation was not reached' };
+  let revocationEvidence: ValidationReport['revocationEvidence'] = { crls: [], ocsp: [] };
+  let timestamp: TimestampSummary | null = null;
+  let bestSignatureTime = ctx.now;
 
   const attrs = readAttributes(sd, si, ctx, b);
   const finishReport = (): ValidationReport => {
@@ -257,18 +282,21 @@ export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): Va
       chain,
       trustAnchor,
       signingTime: attrs?.signingTime.toISOString() ?? null,
-      bestSignatureTime: ctx.now.toISOString(),
+      bestSignatureTime: bestSignatureTime.toISOString(),
       validationTime: ctx.now.toISOString(),
       digestAlgorithm: digestAlgorithm ?? (si.digestAlgorithmOid || null),
       signatureAlgorithm: scheme?.ok === true ? signatureSchemeName(scheme.value) : si.signatureAlgorithmOid || null,
       qualification: passed ? (qualifiedAnchor && signedBy?.qualifiedProfile === true ? 'qualified' : 'advanced') : 'none',
       revocation,
+      revocationEvidence,
+      timestamp,
       checks: r.checks,
       errors: r.errors,
       warnings: r.warnings,
     };
   };
-  if (attrs === undefined) return finishReport();
+  const done = (): PendingSignerReport => ({ revocation: null, finish: finishReport });
+  if (attrs === undefined) return done();
 
   // Algorithms (ETSI EN 319 102-1 §5.2.8 cryptographic constraints).
   if (digestAlgorithm === undefined) {
@@ -299,7 +327,7 @@ export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): Va
   // Identification of the signing certificate (ETSI EN 319 102-1 §5.2.3, RFC 5035 §5.4).
   if (signer === undefined) {
     b.fail('signing-certificate', 'INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND', 'the signer certificate is not among the certificates of the signature');
-    return finishReport();
+    return done();
   }
   if (attrs.ess === undefined) {
     if (ctx.policy.requireSigningCertificateV2) {
@@ -336,16 +364,160 @@ export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): Va
     chain = [summarizeCertificate(signer)];
   }
 
-  checkValidity(path.ok ? path.path : [signer], attrs.signingTime, ctx.now, b);
+  const stamp = checkSignatureTimestamp(si, ctx, b);
+  if (stamp !== null) {
+    timestamp = stamp;
+    bestSignatureTime = new Date(stamp.genTime);
+    if (bestSignatureTime.getTime() + ctx.policy.maxFutureSkewSeconds * 1000 < attrs.signingTime.getTime()) {
+      b.warn(`the claimed signingTime ${attrs.signingTime.toISOString()} is later than the time-stamp genTime ${stamp.genTime}`);
+    }
+  }
+  checkValidity(path.ok ? path.path : [signer], attrs.signingTime, bestSignatureTime, stamp !== null, b);
   checkKeyUsage(signer, b);
 
   if (ctx.policy.revocation === 'skip') {
     revocation = { checked: false, note: 'skipped by policy' };
     b.skip('revocation', 'skipped by policy');
     b.warn('revocation status was NOT checked (skipped by the validation policy)');
-  } else {
-    revocation = { checked: false, note: 'revocation checking is not available: no CRL or OCSP source configured' };
-    b.fail('revocation', 'INDETERMINATE', 'TRY_LATER', 'revocation status could not be checked: no CRL or OCSP source configured');
+    return done();
   }
-  return finishReport();
+  if (!path.ok) {
+    revocation = { checked: false, note: 'no certification path, so no revocation check' };
+    b.skip('revocation', 'no certification path to check');
+    return done();
+  }
+  const links: ChainLink[] = [];
+  for (let i = 0; i + 1 < path.path.length; i++) {
+    const cert = path.path[i];
+    const issuer = path.path[i + 1];
+    if (cert !== undefined && issuer !== undefined) links.push({ certificate: cert.der, issuer: issuer.der });
+  }
+  const at = bestSignatureTime;
+  return {
+    revocation: { chain: links, at },
+    finish(result) {
+      if (result === null) {
+        revocation = { checked: false, note: 'revocation checking is not available: no CRL or OCSP source configured' };
+        b.fail('revocation', 'INDETERMINATE', 'TRY_LATER', 'revocation status could not be checked: no CRL or OCSP source configured');
+        return finishReport();
+      }
+      // The report names certificates as the chain summaries do, not as node's X509 prints them.
+      const named: RevocationCheckResult = {
+        ...result,
+        certificates: result.certificates.map((c, i) => {
+          const summary = chain[i];
+          return summary === undefined ? c : { ...c, subject: summary.subject };
+        }),
+      };
+      const shortNames = result.certificates.map((c, i) => chain[i]?.commonName ?? chain[i]?.subject ?? c.subject);
+      applyRevocation(named, shortNames, at, b, (r) => {
+        revocation = r;
+      });
+      revocationEvidence = { crls: result.evidence.crls.map((c) => c.toString('base64')), ocsp: result.evidence.ocsp.map((c) => c.toString('base64')) };
+      return finishReport();
+    },
+  };
+}
+
+/** Builds the report of one SignerInfo offline and without revocation data (the revocation check then answers TRY_LATER unless skipped). */
+export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): ValidationReport {
+  return prepareSigner(si, ctx).finish(null);
+}
+
+function describeSource(c: { origin?: string; source: 'crl' | 'ocsp' | null }): string {
+  return c.origin ?? (c.source === 'crl' ? 'CRL' : c.source === 'ocsp' ? 'OCSP' : 'no source');
+}
+
+/**
+ * Maps a chain's revocation result onto the report (ETSI EN 319 102-1): a signing certificate
+ * revoked at or before the best signature time is INDETERMINATE/REVOKED_NO_POE and a revoked CA
+ * certificate INDETERMINATE/REVOKED_CA_NO_POE (§5.2.6 X.509 certificate validation, Table 5). The
+ * standard keeps TOTAL-FAILED/REVOKED for a signature proven (by a content time-stamp, §5.3.4) to
+ * have been created after the revocation; this validator does not read content time-stamps, so
+ * it never claims that proof. A revocation after the best signature time (a signature time-stamp
+ * before it, §5.5.4) does not affect the signature. Missing data or OCSP `unknown` is TRY_LATER.
+ */
+function applyRevocation(result: RevocationCheckResult, shortNames: readonly string[], at: Date, b: ReportBuilder, set: (r: ValidationReport['revocation']) => void): void {
+  const nameOf = (c: RevocationCheckResult['certificates'][number]): string => shortNames[result.certificates.indexOf(c)] ?? c.subject;
+  const certificates: RevocationCertificateStatus[] = result.certificates.map((c) => ({
+    subject: c.subject,
+    serialNumber: c.serialNumber,
+    status: c.status,
+    source: c.source,
+    origin: c.origin ?? null,
+    ...(c.revokedAt === undefined ? {} : { revokedAt: c.revokedAt.toISOString() }),
+    ...(c.reason === undefined ? {} : { reason: c.reason }),
+    problems: c.problems,
+  }));
+  const decided = result.certificates.map((c) => `${nameOf(c)}: ${c.status} (${describeSource(c)})`).join('; ');
+  if (result.status === 'good') {
+    set({ checked: true, note: decided, certificates });
+    const later = result.certificates.filter((c) => c.status === 'revoked');
+    for (const c of later) b.warn(`${nameOf(c)} was revoked at ${c.revokedAt?.toISOString() ?? '?'}, after the best signature time ${at.toISOString()}`);
+    b.pass('revocation', decided);
+    return;
+  }
+  set({ checked: result.status === 'revoked', note: decided, certificates });
+  if (result.status === 'revoked') {
+    const index = result.certificates.findIndex((c) => c.status === 'revoked' && (c.revokedAt === undefined || c.revokedAt.getTime() <= at.getTime()));
+    const c = result.certificates[index];
+    const when = c?.revokedAt === undefined ? '' : ` at ${c.revokedAt.toISOString()}`;
+    const why = c?.reason === undefined ? '' : ` (${c.reason})`;
+    const message = `${index === 0 ? 'the signing certificate' : 'CA certificate'} ${c === undefined ? '' : nameOf(c)} was revoked${when}${why}, not after the best signature time ${at.toISOString()}; no proof that the signature existed before (${describeSource(c ?? { source: null })})`;
+    b.fail('revocation', 'INDETERMINATE', index === 0 ? 'REVOKED_NO_POE' : 'REVOKED_CA_NO_POE', message);
+    return;
+  }
+  const open = result.certificates
+    .filter((c) => c.status === 'unknown' || c.status === 'try-later')
+    .map((c) => (c.status === 'unknown' ? `${nameOf(c)}: the OCSP responder answered unknown` : `${nameOf(c)}: ${c.problems.join('; ')}`));
+  b.fail('revocation', 'INDETERMINATE', 'TRY_LATER', `revocation status could not be established: ${open.join(' | ')}`);
+}
+
+/**
+ * CAdES-T (ETSI EN 319 122-1 §5.3, RFC 5126 §6.1.1): the signatureTimeStampToken unsigned
+ * attribute binds the digest of the SignerInfo signature value to the TSA's genTime. A token that
+ * does not verify (over another signature, a TSA without the timeStamping EKU, no chain) cannot be
+ * a proof of existence, and the signature carrying it is INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+ * With several valid tokens the earliest genTime is the best signature time (§5.5.4).
+ */
+function checkSignatureTimestamp(si: ParsedSignerInfo, ctx: VerifySignerContext, b: ReportBuilder): TimestampSummary | null {
+  const tokens = si.unsignedAttrs.filter((a) => a.type === OID.signatureTimeStampToken).flatMap((a) => a.valuesDer);
+  if (tokens.length === 0) {
+    b.skip('timestamp', 'no signature time-stamp (CAdES-BES)');
+    return null;
+  }
+  let best: TimestampSummary | null = null;
+  for (const [i, token] of tokens.entries()) {
+    const name = tokens.length === 1 ? 'the signature time-stamp' : `signature time-stamp ${i + 1}`;
+    const algorithm = timestampImprintAlgorithm(token);
+    if (algorithm === null) {
+      b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', `${name} is unreadable or uses an unknown imprint hash`);
+      continue;
+    }
+    const v = verifyTimestampToken({
+      tokenDer: token,
+      expectedImprint: digestBytes(algorithm, si.signature),
+      digestAlgorithm: algorithm,
+      trustAnchors: ctx.timestampAnchors,
+      now: ctx.now,
+      skewSeconds: ctx.policy.maxFutureSkewSeconds,
+    });
+    if (!v.ok || v.genTime === null) {
+      const overOther = v.problems.some((p) => p.startsWith('the message imprint differs'));
+      const lead = overOther ? `${name} is not over this signature value (its message imprint differs)` : `${name} does not verify`;
+      b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', `${lead}: ${v.problems.join('; ')}`);
+      continue;
+    }
+    const tsa = v.tsaCertificate === null ? null : parseCertificateLabel(v.tsaCertificate);
+    if (best === null || v.genTime.getTime() < new Date(best.genTime).getTime()) {
+      best = { genTime: v.genTime.toISOString(), tsa: tsa ?? '(unknown TSA)', serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor };
+    }
+  }
+  if (best !== null && !b.failed('timestamp')) b.pass('timestamp', `time-stamped by ${best.tsa} at ${best.genTime}`);
+  return b.failed('timestamp') ? null : best;
+}
+
+function parseCertificateLabel(der: Buffer): string | null {
+  const c = parseCertificate(der);
+  return c.ok ? certLabel(c.value) : null;
 }

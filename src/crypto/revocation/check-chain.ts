@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { pemToDerList } from '../pem.ts';
 import { readCertificate, type CertificateFacts } from './certificate-facts.ts';
 import { checkCrl, crlIssuedBy, type CrlReason } from './crl.ts';
-import { fetchRevocationData, type FetchFunction } from './fetch.ts';
+import type { CryptoResult } from '../types.ts';
+import { fetchRevocationData, type FetchFailureCode, type FetchFunction, type FetchRevocationDataInput } from './fetch.ts';
 import { buildOcspRequest, checkOcspResponse } from './ocsp.ts';
 
 export interface ChainLink {
@@ -57,6 +58,8 @@ export interface CertificateRevocationOutcome {
   /** `unknown`: the OCSP responder does not know the certificate; `try-later`: no usable data. */
   status: CertificateRevocationStatus;
   source: 'crl' | 'ocsp' | null;
+  /** Where the deciding data came from, e.g. `CRL at hand`, `OCSP http://ocsp.example/`. */
+  origin?: string;
   revokedAt?: Date;
   reason?: CrlReason;
   /** Why data at hand or fetched was not usable, in the order it was tried. */
@@ -84,13 +87,18 @@ function toDer(body: Buffer): Buffer {
   return body;
 }
 
-async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateFacts, input: CheckRevocationInput, evidence: RevocationCheckResult['evidence']): Promise<CertificateRevocationOutcome> {
+type Fetched = CryptoResult<Buffer, FetchFailureCode>;
+/** The checking logic yields the fetches it needs, so one body serves the async and the offline (sync) entry points. */
+type Steps<T> = Generator<FetchRevocationDataInput, T, Fetched>;
+
+function* checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateFacts, input: CheckRevocationInput, evidence: RevocationCheckResult['evidence']): Steps<CertificateRevocationOutcome> {
   const problems: string[] = [];
-  const outcome = (status: CertificateRevocationStatus, source: 'crl' | 'ocsp' | null, d?: Decision): CertificateRevocationOutcome => ({
+  const outcome = (status: CertificateRevocationStatus, source: 'crl' | 'ocsp' | null, d?: Decision, origin?: string): CertificateRevocationOutcome => ({
     serialNumber: cert.serial.toString('hex'),
     subject: cert.x509.subject.replace(/\n/gu, ', '),
     status,
     source,
+    ...(origin === undefined ? {} : { origin }),
     ...(d?.revokedAt === undefined ? {} : { revokedAt: d.revokedAt }),
     ...(d?.reason === undefined ? {} : { reason: d.reason }),
     problems,
@@ -104,7 +112,7 @@ async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: Certifi
       return null;
     }
     evidence.crls.push(Buffer.from(der));
-    return outcome(r.status, 'crl', r);
+    return outcome(r.status, 'crl', r, where);
   };
 
   for (const crl of input.sources.crls) {
@@ -114,7 +122,7 @@ async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: Certifi
   }
   if (net !== undefined) {
     for (const url of cert.crlUrls) {
-      const fetched = await fetchRevocationData({ url, kind: 'crl', allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
+      const fetched = yield ({ url, kind: 'crl', allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
       if (!fetched.ok) {
         problems.push(`CRL ${url}: ${fetched.error.code} ${fetched.error.message}`);
         continue;
@@ -138,7 +146,7 @@ async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: Certifi
       return null;
     }
     evidence.ocsp.push(Buffer.from(der));
-    return outcome(r.status, 'ocsp', r);
+    return outcome(r.status, 'ocsp', r, where);
   };
   for (const stored of input.sources.ocspResponses ?? []) {
     const r = checkOcspResponse({ ...ocspCommon, responseDer: stored });
@@ -155,7 +163,7 @@ async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: Certifi
         problems.push(`OCSP ${url}: ${request.error.message}`);
         continue;
       }
-      const fetched = await fetchRevocationData({ url, kind: 'ocsp', body: request.value, allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
+      const fetched = yield ({ url, kind: 'ocsp', body: request.value, allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
       if (!fetched.ok) {
         problems.push(`OCSP ${url}: ${fetched.error.code} ${fetched.error.message}`);
         continue;
@@ -168,12 +176,7 @@ async function checkOne(link: ChainLink, cert: CertificateFacts, issuer: Certifi
   return outcome('try-later', null);
 }
 
-/**
- * Establishes the revocation status of each certificate of `chain` and of the chain as a whole at
- * the best signature time `at`: a certificate revoked after `at` does not invalidate the signature
- * (ETSI EN 319 102-1 §5.2.6, past signature validation with a proof of existence before revocation).
- */
-export async function checkRevocation(input: CheckRevocationInput): Promise<RevocationCheckResult> {
+function* checkChain(input: CheckRevocationInput): Steps<RevocationCheckResult> {
   const evidence: RevocationCheckResult['evidence'] = { crls: [], ocsp: [] };
   const certificates: CertificateRevocationOutcome[] = [];
   for (const link of input.chain) {
@@ -183,7 +186,7 @@ export async function checkRevocation(input: CheckRevocationInput): Promise<Revo
       certificates.push({ serialNumber: '', subject: '', status: 'try-later', source: null, problems: ['the certificate or its issuer cannot be parsed'] });
       continue;
     }
-    certificates.push(await checkOne(link, cert, issuer, input, evidence));
+    certificates.push(yield* checkOne(link, cert, issuer, input, evidence));
   }
   const dedupe = (list: Buffer[]): Buffer[] => list.filter((b, i) => list.findIndex((o) => o.equals(b)) === i);
   const result = { certificates, evidence: { crls: dedupe(evidence.crls), ocsp: dedupe(evidence.ocsp) } };
@@ -195,4 +198,34 @@ export async function checkRevocation(input: CheckRevocationInput): Promise<Revo
   }
   if (certificates.some((c) => c.status === 'unknown' || c.status === 'try-later')) return { status: 'try-later', ...result };
   return { status: 'good', ...result };
+}
+
+/**
+ * Establishes the revocation status of each certificate of `chain` and of the chain as a whole at
+ * the best signature time `at`: a certificate revoked after `at` does not invalidate the signature
+ * (ETSI EN 319 102-1 §5.2.6, past signature validation with a proof of existence before revocation).
+ */
+export async function checkRevocation(input: CheckRevocationInput): Promise<RevocationCheckResult> {
+  const steps = checkChain(input);
+  let step = steps.next();
+  while (step.done !== true) step = steps.next(await fetchRevocationData(step.value));
+  return step.value;
+}
+
+/**
+ * {@link checkRevocation} without the network, synchronously: only the CRLs and OCSP responses at
+ * hand (stored evidence, the trust store's CRLs) are used; `sources.network` is ignored.
+ */
+export function checkRevocationOffline(input: CheckRevocationInput): RevocationCheckResult {
+  const src = input.sources;
+  const offline: RevocationSources = {
+    crls: src.crls,
+    ...(src.ocspResponses === undefined ? {} : { ocspResponses: src.ocspResponses }),
+    ...(src.trustedResponders === undefined ? {} : { trustedResponders: src.trustedResponders }),
+  };
+  const steps = checkChain({ ...input, sources: offline });
+  let step = steps.next();
+  // Without network access checkOne never asks for a fetch; answer defensively if it ever does.
+  while (step.done !== true) step = steps.next({ ok: false, error: { code: 'NOT_ALLOWED', message: `${step.value.url}: offline validation does not fetch` } });
+  return step.value;
 }

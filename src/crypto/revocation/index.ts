@@ -12,6 +12,7 @@ export {
 export { fetchRevocationData, isAllowedUrl, type FetchFailureCode, type FetchFunction, type FetchKind, type FetchRevocationDataInput } from './fetch.ts';
 export {
   checkRevocation,
+  checkRevocationOffline,
   type CertificateRevocationOutcome,
   type CertificateRevocationStatus,
   type ChainLink,

@@ -39,6 +39,11 @@ export interface OpensslPki {
   tsaNoEku: Identity;
   /** Marks `revoked` as revoked (keyCompromise) in index.txt, now. */
   revoke(identity: Identity): void;
+  /**
+   * Records a revocation at a chosen time by editing index.txt (openssl ca -revoke only knows
+   * "now"), so tests can place it after a time-stamp without waiting.
+   */
+  revokeAt(identity: Identity, at: Date, reason?: string): void;
   /** `openssl ca -gencrl` (DER); `impostor` signs with the impostor key. */
   gencrl(options?: { hours?: number; impostor?: boolean }): Buffer;
   /** One-shot `openssl ocsp` responder over `requestDer`. */
@@ -163,6 +168,17 @@ export function createOpensslPki(baseUrl: string): OpensslPki {
     tsaNoEku: issue('tsa-no-eku', 'tsa_noeku_ext'),
     revoke(identity) {
       openssl(['ca', '-batch', '-config', cnf, '-revoke', identity.certPath, '-crl_reason', 'keyCompromise']);
+    },
+    revokeAt(identity, at, reason = 'keyCompromise') {
+      const serial = openssl(['x509', '-noout', '-serial', '-in', identity.certPath]).toString().trim().replace(/^serial=/u, '').toUpperCase();
+      const index = join(dir, 'index.txt');
+      const stamp = at.toISOString().replace(/[-:T]/gu, '').slice(2, 14) + 'Z';
+      const lines = readFileSync(index, 'utf8').split('\n').map((line) => {
+        const f = line.split('\t');
+        if (f[3]?.toUpperCase() !== serial) return line;
+        return ['R', f[1] ?? '', `${stamp},${reason}`, ...f.slice(3)].join('\t');
+      });
+      writeFileSync(index, lines.join('\n'));
     },
     gencrl(options = {}) {
       const d = options.impostor === true ? impDir : dir;

@@ -6,4 +6,4 @@ export {
   type RequestTimestampInput,
   type TimestampRequestErrorCode,
 } from './request-timestamp.ts';
-export { verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';
+export { timestampImprintAlgorithm, verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';

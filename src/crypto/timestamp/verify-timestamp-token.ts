@@ -242,3 +242,18 @@ export function verifyTimestampToken(input: VerifyTimestampTokenInput): Timestam
   else result.trustAnchor = chain.label;
   return done();
 }
+
+/**
+ * The hash algorithm of a token's message imprint (RFC 3161 §2.4.2 TSTInfo.messageImprint), so the
+ * caller can compute the imprint it expects; `null` when the token is unreadable or the algorithm unknown.
+ */
+export function timestampImprintAlgorithm(tokenDer: Uint8Array): DigestAlgorithm | null {
+  try {
+    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(Buffer.from(tokenDer)).content });
+    const eContent = signed.encapContentInfo.eContent;
+    if (eContent === undefined) return null;
+    return digestAlgorithmFromOid(pkijs.TSTInfo.fromBER(eContent.getValue()).messageImprint.hashAlgorithm.algorithmId) ?? null;
+  } catch {
+    return null;
+  }
+}
