@@ -15,9 +15,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm } = config.value;
+  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm, crlFiles } = config.value;
   const started = Date.now();
-  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs, pkiAlgorithm, ...(directoryFile === undefined ? {} : { directoryFile }) });
+  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs, pkiAlgorithm, crlFiles, ...(directoryFile === undefined ? {} : { directoryFile }) });
   if (gateway.seed.seeded) {
     process.stdout.write(`first start: seeded ${gateway.seed.participants} participants, development PKI in ${gateway.paths.pki} (${Date.now() - started} ms)\n`);
   }
@@ -40,6 +40,11 @@ async function main(): Promise<void> {
     expireLimit: 100,
     onError: (error) => process.stderr.write(`edx-gateway: delivery tick: ${error instanceof Error ? error.message : String(error)}\n`),
   });
+  // CRLs age: re-issue the development CRL and reload configured CRL files every 6 hours.
+  const crlRefresh = setInterval(() => {
+    gateway.refreshRevocation().catch((error: unknown) => process.stderr.write(`edx-gateway: CRL refresh: ${error instanceof Error ? error.message : String(error)}\n`));
+  }, 6 * 3_600_000);
+  crlRefresh.unref();
   const stop = (): void => {
     server.close(() => {
       void scheduler.stop().finally(() => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_VALIDATION_POLICY, loadSigningKeyPem, pemToDerList, type KeyAlgorithm } from './crypto/index.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { createChangeFeed, type GatewayContext } from './delivery/index.ts';
-import { DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
+import { createRevocationSources, DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
 import { createApp } from './http/create-app.ts';
 import { createBlobStore } from './storage/index.ts';
 
@@ -21,6 +21,8 @@ export interface GatewayOptions {
   directoryFile?: string;
   /** Key algorithm of the development PKI made on first start (default ecdsa-p256). */
   pkiAlgorithm?: KeyAlgorithm;
+  /** CRL files checked besides the development CA's own (re-issued at start). */
+  crlFiles?: readonly string[];
 }
 
 export interface Gateway {
@@ -28,6 +30,8 @@ export interface Gateway {
   app: ReturnType<typeof createApp>;
   seed: SeedResult;
   paths: { database: string; pki: string; tokens: string; blobs: string };
+  /** Re-issues the development CRL and reloads CRL files (main.ts runs it every few hours). */
+  refreshRevocation(): Promise<void>;
   close(): void;
 }
 
@@ -67,6 +71,8 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
 
     const db = handle.db;
     let anchors = listTrustAnchors(db);
+    const revocation = createRevocationSources({ db, pkiDir: paths.pki, crlFiles: options.crlFiles ?? [] });
+    await revocation.refresh(now());
     const ctx: GatewayContext = {
       db,
       blobs: createBlobStore(paths.blobs),
@@ -77,6 +83,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       gatewayParty: { id: operator.id, name: operator.name, inn: operator.inn, ogrn: operator.ogrn },
       policy: { ...DEFAULT_VALIDATION_POLICY, revocation: options.revocation },
       trustAnchors: () => anchors,
+      revocation: () => revocation.current(),
       messageTtlMs: options.messageTtlMs,
       changes: createChangeFeed(db),
     };
@@ -99,6 +106,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       app,
       seed,
       paths,
+      refreshRevocation: () => revocation.refresh(now()),
       close: () => {
         anchors = [];
         ctx.changes.close();

@@ -18,6 +18,8 @@ const schema = z.object({
   EDX_DIRECTORY_FILE: z.string().min(1).optional(),
   /** Key algorithm of the development PKI made on first start: `gost2012-256` runs the gateway entirely on GOST. */
   EDX_PKI_ALGORITHM: z.enum(KEY_ALGORITHMS).default('ecdsa-p256'),
+  /** CRL files (PEM or DER, comma-separated) the validator checks revocation with, besides the development CA's. */
+  EDX_CRL_FILES: z.string().optional(),
   /** Hours an undelivered message waits before it fails with not-delivered evidence (default 72). */
   EDX_MESSAGE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
 });
@@ -31,6 +33,7 @@ export interface Config {
   messageTtlMs: number;
   directoryFile: string | undefined;
   pkiAlgorithm: KeyAlgorithm;
+  crlFiles: string[];
 }
 
 /** Parses the environment once, at start; the only place that reads `process.env`. */
@@ -51,6 +54,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
       messageTtlMs: e.EDX_MESSAGE_TTL_HOURS * 3_600_000,
       directoryFile: e.EDX_DIRECTORY_FILE === undefined ? undefined : resolve(e.EDX_DIRECTORY_FILE),
       pkiAlgorithm: e.EDX_PKI_ALGORITHM,
+      crlFiles: (e.EDX_CRL_FILES ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '').map((f) => resolve(f)),
     },
   };
 }

@@ -15,7 +15,7 @@ import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
  */
 export async function acceptContainer(ctx: GatewayContext, input: { senderId: string; actor: string; containerPath: string }): Promise<DeliveryResult<SubmissionResponse>> {
   const at = ctx.now();
-  const verified = await verifyContainer({ containerPath: input.containerPath, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at });
+  const verified = await verifyContainer({ containerPath: input.containerPath, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at, revocation: ctx.revocation() });
   if (!verified.ok) return fail('CONTAINER_INVALID', verified.error.message, { code: verified.error.code });
   const v = verified.value;
   if (v.kind !== 'letter') return fail('CONTAINER_INVALID', 'the container holds a receipt; post receipts to /api/v1/inbox/{id}/receipts');

@@ -1,4 +1,4 @@
-import type { SigningKey, TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
+import type { RevocationInput, SigningKey, TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Party } from '../envelope/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
@@ -18,6 +18,8 @@ export interface GatewayContext {
   gatewayParty: Party;
   policy: ValidationPolicy;
   trustAnchors: () => readonly TrustAnchor[];
+  /** CRLs (and later OCSP access) the validator checks revocation with, SPEC §4. */
+  revocation: () => RevocationInput;
   /** How long an undelivered message waits before it fails with `not-delivered` evidence. */
   messageTtlMs: number;
   /** Wakes long-polling clients when their inbox or a message changes. */

@@ -18,7 +18,7 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
   const row = inboxMessage(ctx, input.participantId, input.messageId);
   if (row === undefined) return fail('MESSAGE_NOT_FOUND', `no message ${input.messageId} in your inbox`);
   const at = ctx.now();
-  const verified = await verifyContainer({ containerPath: input.containerPath, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at });
+  const verified = await verifyContainer({ containerPath: input.containerPath, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at, revocation: ctx.revocation() });
   if (!verified.ok) return fail('RECEIPT_INVALID', verified.error.message, { code: verified.error.code });
   const v = verified.value;
   if (v.kind !== 'receipt') return fail('RECEIPT_INVALID', 'the container holds a letter, not a receipt');

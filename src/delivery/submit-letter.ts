@@ -89,7 +89,7 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
         durable: false, // the blob store fsyncs it once when it adopts the file
       });
       if (!packed.ok) return fail('LETTER_INVALID', packed.error.message, { code: packed.error.code });
-      const verified = await verifyContainer({ containerPath: out, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at });
+      const verified = await verifyContainer({ containerPath: out, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at, revocation: ctx.revocation() });
       if (!verified.ok) return fail('LETTER_INVALID', verified.error.message);
       const v = verified.value;
       if (v.kind !== 'letter') return fail('LETTER_INVALID', 'not a letter');

@@ -4,3 +4,4 @@ export { getParticipant, getParticipants, toParty, type ParticipantRow } from '.
 export { seedDirectory, type DevToken, type SeedDirectoryInput, type SeedResult } from './seed-directory.ts';
 export { authenticateToken, issueToken, ROLES, type Principal, type Role } from './tokens.ts';
 export { DEFAULT_DIRECTORY_FILE, loadDirectoryFixture, CATEGORY_CODES, type CategoryCode, type DirectoryEntry, type DirectoryFixture } from './fixture/index.ts';
+export { createRevocationSources, type RevocationSources } from './revocation-sources.ts';

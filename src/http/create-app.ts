@@ -85,6 +85,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         trustAnchors: deps.trustAnchors(),
         policy: { ...DEFAULT_VALIDATION_POLICY, revocation: deps.revocation },
         now: deps.now(),
+        ...(deps.gateway === undefined ? {} : { revocation: deps.gateway.revocation() }),
       });
       if (!result.ok) {
         const code = result.error.code;
