@@ -3,11 +3,15 @@
  * verification need, read once: exact DER of the names, serial number bytes, the key, extended key
  * usage with its criticality, and the CRL distribution point / OCSP URLs.
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { children } from '../der-writer.ts';
+import { GOST_OIDS, parseGostPublicKeySpki } from '../gost/index.ts';
 import { OID } from '../oids.ts';
+import { signatureProblem, type SignerKey } from './signature-check.ts';
+
+export type { SignerKey } from './signature-check.ts';
 
 const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
 const GENERAL_NAME_URI = 6;
@@ -15,7 +19,12 @@ const GENERAL_NAME_URI = 6;
 export interface CertificateFacts {
   der: Buffer;
   x509: X509Certificate;
-  publicKey: KeyObject;
+  publicKey: SignerKey;
+  /** Exact tbsCertificate bytes, the input of the certificate's own signature. */
+  tbsDer: Buffer;
+  signatureAlgorithm: string;
+  signatureParameters: unknown;
+  signatureValue: Buffer;
   /** DER of the subject Name, byte for byte as in the certificate. */
   subjectDer: Buffer;
   issuerDer: Buffer;
@@ -51,6 +60,19 @@ function uris(names: readonly pkijs.GeneralName[] | undefined): string[] {
   return out;
 }
 
+/** The SPKI's key as a verifier can use it; GOST keys are read from the SPKI DER. */
+function signerKeyOf(x509: X509Certificate, spkiAlgorithm: string, spkiDer: Uint8Array): SignerKey {
+  if (spkiAlgorithm === GOST_OIDS.publicKey256 || spkiAlgorithm === GOST_OIDS.publicKey512) {
+    const key = parseGostPublicKeySpki(spkiDer);
+    return key.ok ? { kind: 'gost', key: key.value } : { kind: 'unusable', reason: key.error.message };
+  }
+  try {
+    return { kind: 'node', key: x509.publicKey };
+  } catch (error) {
+    return { kind: 'unusable', reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /**
  * Parses a DER certificate. Returns `null` when it is not a certificate node:crypto and pkijs can
  * both read (callers report that as a problem, it is not a programmer error).
@@ -72,6 +94,8 @@ export function readCertificate(der: Uint8Array): CertificateFacts | null {
     if (issuer === undefined || subject === undefined || spki === undefined) return null;
     const keyBits = children(spki.bytes)[1];
     if (keyBits === undefined || keyBits.tag !== 0x03) return null;
+    const signatureBits = outer[2];
+    if (signatureBits === undefined || signatureBits.tag !== 0x03) return null;
 
     let extendedKeyUsage: CertificateFacts['extendedKeyUsage'];
     let isCA = false;
@@ -109,7 +133,11 @@ export function readCertificate(der: Uint8Array): CertificateFacts | null {
     return {
       der: bytes,
       x509,
-      publicKey: x509.publicKey,
+      publicKey: signerKeyOf(x509, cert.subjectPublicKeyInfo.algorithm.algorithmId, spki.bytes),
+      tbsDer: tbs.bytes,
+      signatureAlgorithm: cert.signatureAlgorithm.algorithmId,
+      signatureParameters: cert.signatureAlgorithm.algorithmParams,
+      signatureValue: signatureBits.content.subarray(1),
       subjectDer: subject.bytes,
       issuerDer: issuer.bytes,
       serial: normalizeSerial(cert.serialNumber.valueBlock.valueHexView),
@@ -128,11 +156,20 @@ export function readCertificate(der: Uint8Array): CertificateFacts | null {
   }
 }
 
-/** Whether `child` names `issuer`'s subject as its issuer and its signature verifies with `issuer`'s key. */
+/**
+ * Whether `child` names `issuer`'s subject as its issuer and its signature verifies with `issuer`'s
+ * key. GOST signatures (RFC 9215 §3.1: Streebog over the exact tbsCertificate) are checked here,
+ * since node's X509Certificate.verify cannot take a GOST key.
+ */
 export function isIssuedBy(child: CertificateFacts, issuer: CertificateFacts): boolean {
   if (!child.issuerDer.equals(issuer.subjectDer)) return false;
+  const key = issuer.publicKey;
+  if (key.kind === 'gost' || child.signatureAlgorithm === GOST_OIDS.signature256 || child.signatureAlgorithm === GOST_OIDS.signature512) {
+    return signatureProblem({ algorithm: child.signatureAlgorithm, parameters: child.signatureParameters, data: child.tbsDer, signature: child.signatureValue, publicKey: key }) === null;
+  }
+  if (key.kind !== 'node') return false;
   try {
-    return child.x509.verify(issuer.publicKey);
+    return child.x509.verify(key.key);
   } catch {
     return false;
   }

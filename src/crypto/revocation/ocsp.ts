@@ -3,7 +3,7 @@
  * response; the signature, the responder's authorisation, the CertID, freshness and the nonce are
  * checked here, because pkijs's own verification skips them (and reports `unknown` as revoked).
  */
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { children, explicit, integer, nullDer, octetString, oid, seq } from '../der-writer.ts';
@@ -252,7 +252,7 @@ export function checkOcspResponse(input: CheckOcspResponseInput): OcspCheckResul
       parameters: parsed.basic.signatureAlgorithm.algorithmParams,
       data: parsed.tbs,
       signature: parsed.basic.signature.valueBlock.valueHexView,
-      publicKey: candidate.publicKey satisfies KeyObject,
+      publicKey: candidate.publicKey,
     });
     if (problem === null) {
       responder = candidate;

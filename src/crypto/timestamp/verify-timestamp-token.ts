@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { digestAlgorithmFromOid, digestAlgorithmOid, nodeHashName, type DigestAlgorithm } from '../digest.ts';
+import { digestAlgorithmFromOid, digestAlgorithmOid, digestBytes, type DigestAlgorithm } from '../digest.ts';
 import { OID } from '../oids.ts';
 import { isIssuedBy, normalizeSerial, readCertificate, type CertificateFacts } from '../revocation/certificate-facts.ts';
 import { signatureProblem } from '../revocation/signature-check.ts';
@@ -70,7 +70,12 @@ function sidMatches(sid: unknown, cert: CertificateFacts): boolean {
 }
 
 /** The hash and value of the first ESSCertID(v2) (RFC 2634 §5.4, RFC 5035 §3): it identifies the signer. */
-function essCertHash(attrs: pkijs.SignedAndUnsignedAttributes | undefined): { hash: string; value: Buffer } | string {
+// Streebog (GOST TSAs) is not in node:crypto, so hashes go through digestBytes; SHA-1 only for ESS v1.
+function hashBytes(hash: DigestAlgorithm | 'sha1', bytes: Uint8Array): Buffer {
+  return hash === 'sha1' ? createHash('sha1').update(bytes).digest() : digestBytes(hash, bytes);
+}
+
+function essCertHash(attrs: pkijs.SignedAndUnsignedAttributes | undefined): { hash: DigestAlgorithm | 'sha1'; value: Buffer } | string {
   const v2 = attrValues(attrs, OID.signingCertificateV2);
   const v1 = attrValues(attrs, OID_SIGNING_CERTIFICATE_V1);
   const value = (v2 ?? v1)?.[0];
@@ -92,10 +97,7 @@ function essCertHash(attrs: pkijs.SignedAndUnsignedAttributes | undefined): { ha
     }
   }
   if (!(hashValue instanceof asn1js.OctetString)) return 'the ESS certHash is malformed';
-  const hash = hashOid === OID_SHA1 ? 'sha1' : (() => {
-    const name = digestAlgorithmFromOid(hashOid);
-    return name === undefined ? undefined : nodeHashName(name);
-  })();
+  const hash = hashOid === OID_SHA1 ? 'sha1' : digestAlgorithmFromOid(hashOid);
   if (hash === undefined) return `the ESS certHash uses an unsupported hash ${hashOid}`;
   return { hash, value: Buffer.from(hashValue.valueBlock.valueHexView) };
 }
@@ -206,12 +208,12 @@ export function verifyTimestampToken(input: VerifyTimestampTokenInput): Timestam
   if (!(ct instanceof asn1js.ObjectIdentifier) || ct.valueBlock.toString() !== OID_TST_INFO) problems.push('the contentType attribute is not id-ct-TSTInfo');
   const md = attrValues(attrs, OID.messageDigest)?.[0];
   if (digestName === undefined) problems.push(`unsupported SignerInfo digest algorithm ${signer.digestAlgorithm.algorithmId}`);
-  else if (!(md instanceof asn1js.OctetString) || !Buffer.from(md.valueBlock.valueHexView).equals(createHash(nodeHashName(digestName)).update(tstDer).digest())) {
+  else if (!(md instanceof asn1js.OctetString) || !Buffer.from(md.valueBlock.valueHexView).equals(digestBytes(digestName, tstDer))) {
     problems.push('the messageDigest attribute does not match the TSTInfo');
   }
   const ess = essCertHash(attrs);
   if (typeof ess === 'string') problems.push(ess);
-  else if (!ess.value.equals(createHash(ess.hash).update(tsa.der).digest())) problems.push('the ESS signing-certificate hash does not match the TSA certificate');
+  else if (!ess.value.equals(hashBytes(ess.hash, tsa.der))) problems.push('the ESS signing-certificate hash does not match the TSA certificate');
 
   // The signature covers the DER of the signed attributes with an explicit SET OF tag (RFC 5652 §5.4).
   const signedAttrsDer = Buffer.from(attrs.encodedValue);
