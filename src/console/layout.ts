@@ -29,6 +29,8 @@ const NAV: readonly NavItem[] = [
   { href: '/console/compose', key: 'navCompose', send: true },
   { href: '/console/directory', key: 'navDirectory' },
   { href: '/console/tokens', key: 'navTokens', admin: true },
+  { href: '/console/trust', key: 'navTrust', admin: true },
+  { href: '/console/audit', key: 'navAudit', admin: true },
   { href: '/console/reports/delivery', key: 'navDelivery' },
   { href: '/console/reports/discipline', key: 'navDiscipline' },
   { href: '/console/settings', key: 'navSettings' },

@@ -314,3 +314,38 @@ export function disciplineReport(db: Db, scope: Scope, input: { today: string; h
   return { letters, perRecipient, truncated };
 }
 
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  messageId: string | null;
+  fromState: string | null;
+  toState: string | null;
+  detailJson: string;
+  hash: string;
+}
+
+/**
+ * Journal rows newest first, `limit` per page below the keyset cursor `before` (a seq): the
+ * primary key (and the `events_message` index for a message filter) serves every page, so the
+ * last page of a long journal costs what the first does.
+ */
+export function searchJournal(db: Db, input: { type?: string; messageId?: string; before?: number; limit: number }): { items: AuditRow[]; nextBefore: number | null } {
+  const e = tables.events;
+  const where: SQL[] = [];
+  if (input.type !== undefined) where.push(eq(e.type, input.type));
+  if (input.messageId !== undefined) where.push(eq(e.messageId, input.messageId));
+  if (input.before !== undefined) where.push(lt(e.seq, input.before));
+  const rows = db
+    .select({ seq: e.seq, at: e.at, type: e.type, actor: e.actor, messageId: e.messageId, fromState: e.fromState, toState: e.toState, detailJson: e.detailJson, hash: e.hash })
+    .from(e)
+    .where(and(...where))
+    .orderBy(desc(e.seq))
+    .limit(input.limit + 1)
+    .all();
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return { items, nextBefore: rows.length > input.limit && last !== undefined ? last.seq : null };
+}

@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.route('/api/v1', inboxRoutes(routeDeps));
     app.route('/api/v1', adminRoutes({ gateway: deps.gateway, onTrustAnchorsChanged: deps.onTrustAnchorsChanged ?? (() => undefined) }));
     app.route('/', metricsRoutes(deps.gateway, counters));
-    app.route('/console', consoleRoutes({ gateway: deps.gateway, maxUploadBytes: deps.maxUploadBytes }));
+    app.route('/console', consoleRoutes({ gateway: deps.gateway, maxUploadBytes: deps.maxUploadBytes, onTrustAnchorsChanged: deps.onTrustAnchorsChanged ?? (() => undefined) }));
   }
 
   return app;

@@ -6,12 +6,16 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import {
+  addTrustAnchorCertificate,
   getParticipantView,
   issueApiToken,
   listApiTokens,
   listExpiringCertificates,
   listParticipantCertificates,
+  listTrustAnchorViews,
+  removeTrustAnchor,
   revokeApiToken,
+  verifyAuditJournal,
   revokeCertificate,
   searchParticipants,
   updateParticipant,
@@ -22,6 +26,8 @@ import {
 } from '../../admin/index.ts';
 import {
   addDays,
+  auditPage,
+  auditVerifyPage,
   closeSession,
   composePage,
   csrfMatches,
@@ -51,6 +57,7 @@ import {
   problemPage,
   resolveParticipant,
   sameOriginRequest,
+  searchJournal,
   searchMessages,
   sentPage,
   setSessionPreferences,
@@ -58,6 +65,7 @@ import {
   startOfLocalDay,
   STATIC_FILES,
   tokensPage,
+  trustPage,
   zoneOffsetMs,
   type ComposeValues,
   type ConsoleSession,
@@ -78,6 +86,8 @@ export interface ConsoleRouteDeps {
   maxUploadBytes: number;
   /** Randomness for session ids and CSRF tokens (injected so tests can pin it). */
   random?: (bytes: number) => Buffer;
+  /** Called after a trust anchor was added or removed, so the verifier's cached anchors are reloaded. */
+  onTrustAnchorsChanged?: () => void;
 }
 
 type ConsoleEnv = { Variables: { requestId: string; session: ConsoleSession | undefined; view: View } };
@@ -171,6 +181,10 @@ function flashText(v: View, key: string | undefined): string | undefined {
       return `${v.t.revoke}: ${v.t.revoked}`;
     case 'settings':
       return v.t.settingsSaved;
+    case 'anchor-added':
+      return v.t.anchorAdded;
+    case 'anchor-removed':
+      return v.t.anchorRemoved;
     default:
       return undefined;
   }
@@ -490,6 +504,83 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Hono<ConsoleEnv> {
     if (!result.ok) throw new ConsoleRefusal(result.error.code === 'TOKEN_NOT_FOUND' ? 404 : 422, 'refused', `${result.error.code}: ${result.error.message}`);
     // Revoking the token this session runs on signs the user out at the next request.
     return c.redirect('/console/tokens?flash=revoked', 303);
+  });
+
+  // --- trust store ---------------------------------------------------------------------------
+
+  const anchorsChanged = deps.onTrustAnchorsChanged ?? (() => undefined);
+
+  app.get('/trust', (c) => {
+    requireAdmin(c);
+    const v = c.get('view');
+    const flash = flashText(v, c.req.query('flash'));
+    return c.html(trustPage(v, { anchors: listTrustAnchorViews(admin), ...(flash === undefined ? {} : { flash }) }));
+  });
+
+  app.post('/trust', async (c) => {
+    const { session, form } = await postForm(c, CERTIFICATE_LIMIT + 16 * 1024);
+    requireAdmin(c);
+    const v = c.get('view');
+    const values = { label: text(form, 'label').slice(0, 200), qualified: form.get('qualified') === 'on' };
+    const again = (error: string, status: 400 | 409 | 422) => c.html(trustPage(v, { anchors: listTrustAnchorViews(admin), error, values }), status);
+    const file = form.get('certificate');
+    if (file === null || typeof file === 'string' || file.size === 0) return again(v.t.caFile, 400);
+    const result = addTrustAnchorCertificate(admin, {
+      body: new Uint8Array(await file.arrayBuffer()),
+      qualified: values.qualified,
+      actor: `console:${session.tokenId}`,
+      ...(values.label === '' ? {} : { label: values.label }),
+    });
+    if (!result.ok) return again(`${result.error.code}: ${result.error.message}`, result.error.code === 'TRUST_ANCHOR_EXISTS' ? 409 : 422);
+    anchorsChanged();
+    return c.redirect('/console/trust?flash=anchor-added', 303);
+  });
+
+  app.post('/trust/:fingerprint/remove', async (c) => {
+    const { session } = await postForm(c);
+    requireAdmin(c);
+    const fp = c.req.param('fingerprint').toLowerCase();
+    if (!/^[0-9a-f]{64}$/u.test(fp)) throw new ConsoleRefusal(400, 'refused', 'bad fingerprint');
+    const result = removeTrustAnchor(admin, { fingerprint: fp, actor: `console:${session.tokenId}` });
+    if (!result.ok) throw new ConsoleRefusal(result.error.code === 'TRUST_ANCHOR_NOT_FOUND' ? 404 : 422, 'refused', `${result.error.code}: ${result.error.message}`);
+    anchorsChanged();
+    return c.redirect('/console/trust?flash=anchor-removed', 303);
+  });
+
+  // --- audit journal ---------------------------------------------------------------------------
+
+  app.get('/audit', (c) => {
+    requireAdmin(c);
+    const q = c.req.query();
+    const filters = { type: (q.type ?? '').trim().slice(0, 100), messageId: (q.message ?? '').trim().slice(0, 100) };
+    const before = /^\d{1,15}$/u.test(q.before ?? '') ? Number(q.before) : undefined;
+    const result = searchJournal(gateway.db, {
+      limit: PAGE_SIZE,
+      ...(filters.type === '' ? {} : { type: filters.type }),
+      ...(filters.messageId === '' ? {} : { messageId: filters.messageId }),
+      ...(before === undefined ? {} : { before }),
+    });
+    const params = new URLSearchParams(Object.entries({ type: filters.type, message: filters.messageId }).filter(([, value]) => value !== ''));
+    const link = (cursor: number | undefined): string => {
+      const p = new URLSearchParams(params);
+      if (cursor !== undefined) p.set('before', String(cursor));
+      const qs = p.toString();
+      return qs === '' ? '/console/audit' : `/console/audit?${qs}`;
+    };
+    return c.html(
+      auditPage(c.get('view'), {
+        filters,
+        items: result.items,
+        nextHref: result.nextBefore === null ? null : link(result.nextBefore),
+        firstHref: before === undefined ? null : link(undefined),
+      }),
+    );
+  });
+
+  // A GET: verifying reads the journal and changes nothing.
+  app.get('/audit/verify', (c) => {
+    requireAdmin(c);
+    return c.html(auditVerifyPage(c.get('view'), verifyAuditJournal(admin)));
   });
 
   // --- compose ---------------------------------------------------------------------------------
