@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { createAdaptorServer } from '@hono/node-server';
 import { loadConfig } from './config/index.ts';
-import { startScheduler } from './delivery/index.ts';
+import { pemToDerList } from './crypto/index.ts';
+import { isAllowedUrl, type FetchFunction } from './crypto/revocation/index.ts';
+import { startScheduler, type GatewayTimestamping } from './delivery/index.ts';
 import { openGateway } from './open-gateway.ts';
 
 /**
@@ -15,12 +18,34 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm, crlFiles } = config.value;
+  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm, crlFiles, tsa, allowHosts } = config.value;
+  let timestamp: GatewayTimestamping | undefined;
+  if (tsa !== undefined) {
+    const anchors = pemToDerList(await readFile(tsa.trustFile)).map((certificate) => ({ certificate, qualified: false, label: `TSA trust ${tsa.trustFile}` }));
+    if (anchors.length === 0) {
+      process.stderr.write(`edx-gateway: bad configuration: EDX_TSA_TRUST: no certificate in ${tsa.trustFile}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    // Every outbound request is held to EDX_ALLOW_HOSTS, whatever URL asked for it.
+    const allowed: FetchFunction = (url, init) => (isAllowedUrl(url, allowHosts) ? globalThis.fetch(url, init) : Promise.reject(new Error(`${url}: host not in EDX_ALLOW_HOSTS`)));
+    timestamp = { url: tsa.url, trustAnchors: anchors, fetch: allowed, timeoutMs: 15_000 };
+  }
   const started = Date.now();
-  const gateway = await openGateway({ dataDir, revocation, maxUploadBytes, messageTtlMs, pkiAlgorithm, crlFiles, ...(directoryFile === undefined ? {} : { directoryFile }) });
+  const gateway = await openGateway({
+    dataDir,
+    revocation,
+    maxUploadBytes,
+    messageTtlMs,
+    pkiAlgorithm,
+    crlFiles,
+    ...(directoryFile === undefined ? {} : { directoryFile }),
+    ...(timestamp === undefined ? {} : { timestamp }),
+  });
   if (gateway.seed.seeded) {
     process.stdout.write(`first start: seeded ${gateway.seed.participants} participants, development PKI in ${gateway.paths.pki} (${Date.now() - started} ms)\n`);
   }
+  if (tsa !== undefined) process.stdout.write(`time-stamping signatures with the TSA at ${tsa.url}\n`);
   if (revocation === 'skip') {
     process.stdout.write('warning: revocation checking is off (EDX_REVOCATION=skip); every validation report says so\n');
   }

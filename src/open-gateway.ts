@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_VALIDATION_POLICY, loadSigningKeyPem, pemToDerList, type KeyAlgorithm } from './crypto/index.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
-import { createChangeFeed, type GatewayContext } from './delivery/index.ts';
+import { createChangeFeed, type GatewayContext, type GatewayTimestamping } from './delivery/index.ts';
 import { createRevocationSources, DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
 import { createApp } from './http/create-app.ts';
 import { createBlobStore } from './storage/index.ts';
@@ -23,6 +23,8 @@ export interface GatewayOptions {
   pkiAlgorithm?: KeyAlgorithm;
   /** CRL files checked besides the development CA's own (re-issued at start). */
   crlFiles?: readonly string[];
+  /** The TSA that time-stamps every signature the gateway makes when it accepts a letter (CAdES-T). */
+  timestamp?: GatewayTimestamping;
 }
 
 export interface Gateway {
@@ -86,6 +88,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       revocation: () => revocation.current(),
       messageTtlMs: options.messageTtlMs,
       changes: createChangeFeed(db),
+      ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
     };
     const app = createApp({
       trustAnchors: () => anchors,

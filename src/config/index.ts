@@ -22,6 +22,12 @@ const schema = z.object({
   EDX_CRL_FILES: z.string().optional(),
   /** Hours an undelivered message waits before it fails with not-delivered evidence (default 72). */
   EDX_MESSAGE_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(72),
+  /** RFC 3161 TSA (http or https URL) that time-stamps every signature the gateway makes (CAdES-T); unset: none. */
+  EDX_TSA_URL: z.string().url().refine((u) => /^https?:$/u.test(new URL(u).protocol), 'must be an http(s) URL').optional(),
+  /** PEM file of the CA certificate(s) the TSA's certificate must chain to; required with EDX_TSA_URL. */
+  EDX_TSA_TRUST: z.string().min(1).optional(),
+  /** Hosts (host or host:port, comma-separated) the gateway may contact for TSA, OCSP and CRL requests. */
+  EDX_ALLOW_HOSTS: z.string().optional(),
 });
 
 export interface Config {
@@ -34,6 +40,9 @@ export interface Config {
   directoryFile: string | undefined;
   pkiAlgorithm: KeyAlgorithm;
   crlFiles: string[];
+  /** The TSA and the PEM file of its anchors, when configured. */
+  tsa: { url: string; trustFile: string } | undefined;
+  allowHosts: string[];
 }
 
 /** Parses the environment once, at start; the only place that reads `process.env`. */
@@ -43,6 +52,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
     return { ok: false, message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
   const e = parsed.data;
+  const allowHosts = (e.EDX_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  let tsa: Config['tsa'];
+  if (e.EDX_TSA_URL !== undefined) {
+    if (e.EDX_TSA_TRUST === undefined) return { ok: false, message: 'EDX_TSA_TRUST: required with EDX_TSA_URL (the PEM file of the TSA\'s CA)' };
+    const url = new URL(e.EDX_TSA_URL);
+    // Outbound requests go only where the operator said: the TSA's host must be listed too.
+    if (!allowHosts.includes(url.host.toLowerCase()) && !allowHosts.includes(url.hostname.toLowerCase())) {
+      return { ok: false, message: `EDX_ALLOW_HOSTS: must list the TSA's host ${url.host}` };
+    }
+    tsa = { url: e.EDX_TSA_URL, trustFile: resolve(e.EDX_TSA_TRUST) };
+  }
   return {
     ok: true,
     value: {
@@ -55,6 +75,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
       directoryFile: e.EDX_DIRECTORY_FILE === undefined ? undefined : resolve(e.EDX_DIRECTORY_FILE),
       pkiAlgorithm: e.EDX_PKI_ALGORITHM,
       crlFiles: (e.EDX_CRL_FILES ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '').map((f) => resolve(f)),
+      tsa,
+      allowHosts,
     },
   };
 }

@@ -4,7 +4,7 @@ import { getParticipant } from '../directory/index.ts';
 import { openContainer } from '../envelope/index.ts';
 import { ENVELOPE_ENTRY, MAX_XML_BYTES, verifyContainer } from '../letters/index.ts';
 import { digestBytes } from '../crypto/index.ts';
-import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
+import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
 
@@ -15,7 +15,15 @@ import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
  */
 export async function acceptContainer(ctx: GatewayContext, input: { senderId: string; actor: string; containerPath: string }): Promise<DeliveryResult<SubmissionResponse>> {
   const at = ctx.now();
-  const verified = await verifyContainer({ containerPath: input.containerPath, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at, revocation: ctx.revocation() });
+  const timestampAnchors = timestampAnchorsOf(ctx);
+  const verified = await verifyContainer({
+    containerPath: input.containerPath,
+    trustAnchors: ctx.trustAnchors(),
+    policy: ctx.policy,
+    now: at,
+    revocation: ctx.revocation(),
+    ...(timestampAnchors === undefined ? {} : { timestampTrustAnchors: timestampAnchors }),
+  });
   if (!verified.ok) return fail('CONTAINER_INVALID', verified.error.message, { code: verified.error.code });
   const v = verified.value;
   if (v.kind !== 'letter') return fail('CONTAINER_INVALID', 'the container holds a receipt; post receipts to /api/v1/inbox/{id}/receipts');

@@ -1,4 +1,4 @@
-import type { RevocationInput, SigningKey, TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
+import type { FetchFunction, RevocationInput, SigningKey, TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Party } from '../envelope/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
@@ -24,6 +24,29 @@ export interface GatewayContext {
   messageTtlMs: number;
   /** Wakes long-polling clients when their inbox or a message changes. */
   changes: ChangeFeed;
+  /**
+   * The TSA the gateway time-stamps every signature it makes with when it accepts a letter
+   * (CAdES-T, RFC 3161); absent: signatures stay CAdES-BES and the best signature time is the
+   * validation time.
+   */
+  timestamp?: GatewayTimestamping;
+}
+
+/** A configured RFC 3161 TSA: where it answers and the anchors its certificate must chain to. */
+export interface GatewayTimestamping {
+  url: string;
+  trustAnchors: readonly TrustAnchor[];
+  fetch: FetchFunction;
+  timeoutMs: number;
+}
+
+/**
+ * The anchors for signature time-stamps (verifyContainer's `timestampTrustAnchors`): the configured
+ * TSA's anchors besides the trust store, so tokens chaining to either verify; undefined without a TSA
+ * (the validator then uses the trust store alone).
+ */
+export function timestampAnchorsOf(ctx: GatewayContext): readonly TrustAnchor[] | undefined {
+  return ctx.timestamp === undefined ? undefined : [...ctx.trustAnchors(), ...ctx.timestamp.trustAnchors];
 }
 
 export const DELIVERY_ERROR_CODES = [
@@ -44,6 +67,7 @@ export const DELIVERY_ERROR_CODES = [
   'RECEIPT_MISMATCH',
   'RECEIPT_SIGNER_NOT_REGISTERED',
   'RECEIPT_REPLAYED',
+  'TSA_UNAVAILABLE',
 ] as const;
 export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
 

@@ -1,7 +1,7 @@
 /** The delivery domain: the state machine, submission, inbox, receipts and evidence (SPEC §5). */
 export { acceptContainer } from './accept-container.ts';
 export { createChangeFeed, inboxKey, messageKey, type ChangeFeed } from './change-feed.ts';
-export { DELIVERY_ERROR_CODES, type DeliveryError, type DeliveryErrorCode, type DeliveryResult, type GatewayContext } from './context.ts';
+export { DELIVERY_ERROR_CODES, type DeliveryError, type DeliveryErrorCode, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
 export { prepareEvidence } from './evidence.ts';
 export { acknowledge, inboxMessage, listInbox, type InboxItem, type MessageRow } from './inbox.ts';
 export { listSent, messageView, receiptBlob, visibleMessage, type MessageView } from './messages-view.ts';

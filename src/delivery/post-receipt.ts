@@ -4,7 +4,7 @@ import { tables } from '../db/index.ts';
 import { isFingerprintRegisteredFor } from '../directory/index.ts';
 import { openContainer } from '../envelope/index.ts';
 import { RECEIPT_ENTRY, MAX_XML_BYTES, verifyContainer } from '../letters/index.ts';
-import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
+import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
 import { inboxMessage } from './inbox.ts';
 import { transitionMessage } from './transition.ts';
 
@@ -18,7 +18,15 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
   const row = inboxMessage(ctx, input.participantId, input.messageId);
   if (row === undefined) return fail('MESSAGE_NOT_FOUND', `no message ${input.messageId} in your inbox`);
   const at = ctx.now();
-  const verified = await verifyContainer({ containerPath: input.containerPath, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at, revocation: ctx.revocation() });
+  const timestampAnchors = timestampAnchorsOf(ctx);
+  const verified = await verifyContainer({
+    containerPath: input.containerPath,
+    trustAnchors: ctx.trustAnchors(),
+    policy: ctx.policy,
+    now: at,
+    revocation: ctx.revocation(),
+    ...(timestampAnchors === undefined ? {} : { timestampTrustAnchors: timestampAnchors }),
+  });
   if (!verified.ok) return fail('RECEIPT_INVALID', verified.error.message, { code: verified.error.code });
   const v = verified.value;
   if (v.kind !== 'receipt') return fail('RECEIPT_INVALID', 'the container holds a letter, not a receipt');

@@ -3,11 +3,12 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import { addSignatureTimestamp } from '../crypto/index.ts';
 import { tables } from '../db/index.ts';
 import { getParticipant, getParticipants, hostedIdentity, toParty } from '../directory/index.ts';
 import type { EnvelopeDocument } from '../envelope/index.ts';
-import { packLetter, verifyContainer } from '../letters/index.ts';
-import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
+import { packLetter, verifyContainer, type StampResult } from '../letters/index.ts';
+import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type AcceptedLetter, type SubmissionResponse } from './record-letters.ts';
 
@@ -38,7 +39,8 @@ async function requestHash(input: SubmitLetterInput): Promise<string> {
 /**
  * POST /api/v1/messages (issue 3): one submission to N recipients makes N letters. Each is packed
  * (files signed with the sender's hosted key unless signatures are supplied, envelope signed as
- * transport signature), fully verified as a receiver would, stored, and answered with `accepted`
+ * transport signature), time-stamped by the configured TSA (CAdES-T, RFC 3161; TSA_UNAVAILABLE
+ * when it cannot be), fully verified as a receiver would, stored, and answered with `accepted`
  * evidence — all before one transaction records everything. Idempotent per `Idempotency-Key`.
  */
 export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput): Promise<{ ok: true; value: SubmitLetterOutput } | { ok: false; error: import('./context.ts').DeliveryError }> {
@@ -67,6 +69,8 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
   if (signer === undefined) return fail('NO_HOSTED_KEY', `the gateway holds no signing key for ${sender.id}; upload a signed container instead`);
 
   const at = ctx.now();
+  const stamping = ctx.timestamp === undefined ? undefined : stamper(ctx.timestamp, at);
+  const timestampAnchors = timestampAnchorsOf(ctx);
   const letters: AcceptedLetter[] = [];
   const scratch: string[] = [];
   try {
@@ -87,9 +91,20 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
         suppliedSignatures: input.signatures.map((s) => ({ sourcePath: s.path, forName: s.forName })),
         signer,
         durable: false, // the blob store fsyncs it once when it adopts the file
+        ...(stamping === undefined ? {} : { stampSignature: stamping.stamp }),
       });
+      if (!packed.ok && packed.error.code === 'TIMESTAMP_FAILED') {
+        return fail('TSA_UNAVAILABLE', `the letter cannot be time-stamped: ${packed.error.message}`, { code: stamping?.lastError() ?? packed.error.code });
+      }
       if (!packed.ok) return fail('LETTER_INVALID', packed.error.message, { code: packed.error.code });
-      const verified = await verifyContainer({ containerPath: out, trustAnchors: ctx.trustAnchors(), policy: ctx.policy, now: at, revocation: ctx.revocation() });
+      const verified = await verifyContainer({
+        containerPath: out,
+        trustAnchors: ctx.trustAnchors(),
+        policy: ctx.policy,
+        now: at,
+        revocation: ctx.revocation(),
+        ...(timestampAnchors === undefined ? {} : { timestampTrustAnchors: timestampAnchors }),
+      });
       if (!verified.ok) return fail('LETTER_INVALID', verified.error.message);
       const v = verified.value;
       if (v.kind !== 'letter') return fail('LETTER_INVALID', 'not a letter');
@@ -120,6 +135,23 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
     if (again !== undefined) return again;
     throw error;
   }
+}
+
+/**
+ * The packLetter hook adding a verified RFC 3161 signature time-stamp (CAdES-T, ETSI EN 319 122-1
+ * §5.3) from the configured TSA; remembers the last failure's code for the API error details.
+ */
+function stamper(tsa: GatewayTimestamping, now: Date): { stamp: (der: Buffer) => Promise<StampResult>; lastError: () => string | undefined } {
+  let lastError: string | undefined;
+  return {
+    lastError: () => lastError,
+    stamp: async (der) => {
+      const added = await addSignatureTimestamp({ signature: der, tsaUrl: tsa.url, fetch: tsa.fetch, timeoutMs: tsa.timeoutMs, tsaTrustAnchors: tsa.trustAnchors, now });
+      if (added.ok) return { ok: true, value: added.value.signature };
+      lastError = added.error.code;
+      return { ok: false, error: { message: `TSA ${tsa.url}: ${added.error.code}: ${added.error.message}` } };
+    },
+  };
 }
 
 function checkIdempotency(

@@ -1,5 +1,5 @@
 export { packLetter } from './pack-letter.ts';
-export type { PackLetterFile, PackLetterInput, PackedLetter, SuppliedSignature } from './pack-letter.ts';
+export type { PackLetterFile, PackLetterInput, PackedLetter, StampResult, SuppliedSignature } from './pack-letter.ts';
 export { verifyContainer } from './verify-container.ts';
 export type { ContainerFinding, ContainerVerification, SignatureVerification, VerifyContainerInput } from './verify-container.ts';
 export { createReceipt, writeReceiptContainer } from './create-receipt.ts';

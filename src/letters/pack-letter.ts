@@ -65,7 +65,17 @@ export interface PackLetterInput {
   digestAlgorithm?: DigestAlgorithm;
   /** `false` for scratch output a durable store adopts afterwards (see createContainerWriter). */
   durable?: boolean;
+  /**
+   * Applied to every signature packLetter makes (each file's and the envelope's) before it is
+   * written, e.g. to add an RFC 3161 signature time-stamp (CAdES-T): the container then holds the
+   * final bytes only. Supplied signatures are left as the signatory made them. A failure aborts
+   * the letter with TIMESTAMP_FAILED.
+   */
+  stampSignature?: (der: Buffer) => Promise<StampResult>;
 }
+
+/** What a `stampSignature` hook answers: the new DER signature, or why it could not be made. */
+export type StampResult = { ok: true; value: Buffer } | { ok: false; error: { message: string } };
 
 export interface PackedLetter {
   envelope: Envelope;
@@ -181,7 +191,12 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
           signatures.push(s.der);
         }
       } else {
-        signatures.push(sign(input.signer, signedDigest, signatureDigest, input.now));
+        const stamped = await stamp(input, sign(input.signer, signedDigest, signatureDigest, input.now));
+        if (!stamped.ok) {
+          await writer.abort();
+          return { ok: false, error: { code: 'TIMESTAMP_FAILED', message: `signature of "${name}": ${stamped.error.message}` } };
+        }
+        signatures.push(stamped.value);
       }
       const signaturePaths = signatures.map((_, k) => signaturePathFor(path, k));
       signatures.forEach((der, k) => signatureEntries.push({ path: signaturePaths[k] ?? '', der }));
@@ -210,15 +225,23 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
     const envelopeXml = buildEnvelopeXml(envelope);
     const envelopeDigest = digestBytes('sha-256', envelopeXml);
     const transportDigest = signingDigestFor(key, 'sha-256');
-    const transportSignature = sign(input.signer, transportDigest === 'sha-256' ? envelopeDigest : digestBytes(transportDigest, envelopeXml), transportDigest, input.now);
+    const transportSignature = await stamp(input, sign(input.signer, transportDigest === 'sha-256' ? envelopeDigest : digestBytes(transportDigest, envelopeXml), transportDigest, input.now));
+    if (!transportSignature.ok) {
+      await writer.abort();
+      return { ok: false, error: { code: 'TIMESTAMP_FAILED', message: `transport signature: ${transportSignature.error.message}` } };
+    }
     writer.addBuffer(ENVELOPE_ENTRY, envelopeXml, { compress: true });
-    writer.addBuffer(ENVELOPE_SIGNATURE_ENTRY, transportSignature, { compress: false });
+    writer.addBuffer(ENVELOPE_SIGNATURE_ENTRY, transportSignature.value, { compress: false });
     await writer.close();
     return { ok: true, value: { envelope, envelopeXml, envelopeDigest, outputPath: input.outputPath } };
   } catch (error) {
     await writer.abort().catch(() => undefined);
     throw error;
   }
+}
+
+function stamp(input: PackLetterInput, der: Buffer): Promise<StampResult> {
+  return input.stampSignature === undefined ? Promise.resolve({ ok: true, value: der }) : input.stampSignature(der);
 }
 
 function sign(signer: SigningIdentity<SigningKey>, digest: Buffer, algorithm: DigestAlgorithm, now: Date): Buffer {

@@ -31,6 +31,7 @@ export const LETTER_ERROR_CODES = [
   'ENVELOPE_INVALID',
   'RECEIPT_INVALID',
   'IO_ERROR',
+  'TIMESTAMP_FAILED',
 ] as const;
 export type LetterErrorCode = (typeof LETTER_ERROR_CODES)[number];
 

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyAlgorithm } from '../../src/crypto/index.ts';
+import type { GatewayTimestamping } from '../../src/delivery/index.ts';
 import { loadDirectoryFixture, type DirectoryEntry, type DirectoryFixture, type DevToken } from '../../src/directory/index.ts';
 import { openGateway, type Gateway } from '../../src/open-gateway.ts';
 
@@ -29,7 +30,9 @@ export interface TestGateway extends Gateway {
 }
 
 /** A gateway on a fresh temp data directory with a small directory and a settable clock. */
-export async function startTestGateway(options: { directory?: DirectoryFixture; revocation?: 'require' | 'skip'; maxUploadBytes?: number; pkiAlgorithm?: KeyAlgorithm } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { directory?: DirectoryFixture; revocation?: 'require' | 'skip'; maxUploadBytes?: number; pkiAlgorithm?: KeyAlgorithm; timestamp?: GatewayTimestamping } = {},
+): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'edx-gw-'));
   const clock = { now: new Date() };
   const gateway = await openGateway({
@@ -41,6 +44,7 @@ export async function startTestGateway(options: { directory?: DirectoryFixture; 
     newId: () => randomUUID(),
     directory: options.directory ?? (await smallDirectory()),
     ...(options.pkiAlgorithm === undefined ? {} : { pkiAlgorithm: options.pkiAlgorithm }),
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
   });
   const list = JSON.parse(await readFile(gateway.paths.tokens, 'utf8')) as DevToken[];
   const tokens = new Map(list.filter((t) => !t.roles.includes('admin')).map((t) => [t.participantId, t.token]));
