@@ -5,6 +5,7 @@ import { packCommand, packUsage } from './commands/pack.ts';
 import { pkiInitCommand, pkiInitUsage } from './commands/pki-init.ts';
 import { receiptCommand, receiptUsage } from './commands/receipt.ts';
 import { timestampCommand, timestampUsage } from './commands/timestamp.ts';
+import { trustAddCommand, trustAddUsage, trustListCommand, trustListUsage } from './commands/trust.ts';
 import { verifyCommand, verifyUsage } from './commands/verify.ts';
 
 type Command = { run: (argv: readonly string[], ctx: CommandContext) => Promise<number>; usage: string };
@@ -16,6 +17,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   timestamp: { run: timestampCommand, usage: timestampUsage },
   receipt: { run: receiptCommand, usage: receiptUsage },
   'audit verify': { run: auditVerifyCommand, usage: auditVerifyUsage },
+  'trust list': { run: trustListCommand, usage: trustListUsage },
+  'trust add': { run: trustAddCommand, usage: trustAddUsage },
 };
 
 const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
@@ -26,14 +29,16 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
   edx timestamp  add an RFC 3161 signature time-stamp to a .p7s (CAdES-T)
   edx receipt    make a signed registered/refused receipt for a letter
   edx audit verify  check the hash chain of the gateway's journal
+  edx trust list    the gateway's trust anchors (qualified or not)
+  edx trust add     add a CA certificate as a trust anchor
 
 'edx <command> --help' shows a command's options.`;
 
 /** Runs `edx` with the given arguments; returns the exit status instead of exiting (testable). */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const [first, second] = argv;
-  // Two-word commands: `pki init`, `audit verify`.
-  const grouped = first === 'pki' || first === 'audit';
+  // Two-word commands: `pki init`, `audit verify`, `trust list|add`.
+  const grouped = first === 'pki' || first === 'audit' || first === 'trust';
   const name = grouped && second !== undefined ? `${first} ${second}` : first;
   const rest = grouped ? argv.slice(2) : argv.slice(1);
   if (name === undefined || name === '--help' || name === 'help' || name === '-h') {
