@@ -49,9 +49,8 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const paths = { database: join(dataDir, 'edx.sqlite'), pki: join(dataDir, 'pki'), tokens: join(dataDir, 'tokens.json'), blobs: join(dataDir, 'blobs') };
   const tmpDir = join(paths.blobs, 'tmp');
-  await mkdir(tmpDir, { recursive: true });
   // Scratch files of a previous run are never referenced by a committed row.
-  await rm(join(tmpDir), { recursive: true, force: true });
+  await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
 
   let handle: DatabaseHandle | undefined = openDatabase(paths.database);

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { parentsFirst } from '../directory/index.ts';
 import { appendEvent, tables } from '../db/index.ts';
 import { loadParentMap, referenceErrors } from './directory-references.ts';
 import { DEFAULT_IMPORT_LIMITS, readCsvRows, readXmlRows, type ImportLimits } from './directory-formats.ts';
@@ -21,22 +22,6 @@ export interface ImportSummary {
 
 /** Enough of a report to fix a file in one pass; the message gives the full count. */
 const MAX_REPORTED_ERRORS = 1000;
-
-/** Orders records so a new parent is written before its new children (the foreign key on parent_id). */
-function parentsFirst(records: readonly ParticipantRecord[]): ParticipantRecord[] {
-  const byId = new Map(records.map((r) => [r.id, r]));
-  const done = new Set<string>();
-  const out: ParticipantRecord[] = [];
-  const visit = (r: ParticipantRecord): void => {
-    if (done.has(r.id)) return;
-    done.add(r.id);
-    const parent = r.parentId === null ? undefined : byId.get(r.parentId);
-    if (parent !== undefined) visit(parent);
-    out.push(r);
-  };
-  for (const r of records) visit(r);
-  return out;
-}
 
 /**
  * Imports participants from CSV or XML (issue 6): every row is read and checked first (fields,

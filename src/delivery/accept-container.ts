@@ -1,9 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { tables } from '../db/index.ts';
 import { getParticipant } from '../directory/index.ts';
-import { openContainer } from '../envelope/index.ts';
-import { ENVELOPE_ENTRY, MAX_XML_BYTES, verifyContainer } from '../letters/index.ts';
-import { digestBytes } from '../crypto/index.ts';
+import { verifyContainer } from '../letters/index.ts';
 import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
@@ -47,16 +45,7 @@ export async function acceptContainer(ctx: GatewayContext, input: { senderId: st
       return fail('REPLY_TARGET_INVALID', `in-reply-to ${original} is not a letter that ${recipient.id} sent to ${sender.id}`);
     }
   }
-  const opened = await openContainer({ path: input.containerPath });
-  if (!opened.ok) return fail('CONTAINER_INVALID', opened.error.message);
-  let envelopeDigest: string;
-  try {
-    const xml = await opened.value.readEntry(ENVELOPE_ENTRY, MAX_XML_BYTES);
-    if (!xml.ok) return fail('CONTAINER_INVALID', xml.error.message);
-    envelopeDigest = digestBytes('sha-256', xml.value).toString('base64');
-  } finally {
-    await opened.value.close();
-  }
+  const envelopeDigest = v.envelopeDigest;
   const container = await ctx.blobs.adoptFile(input.containerPath);
   const evidence = await prepareEvidence(ctx, { messageId: e.messageId, envelopeDigest, kind: 'accepted', at });
   try {

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { tables } from '../db/index.ts';
 import { isFingerprintRegisteredFor } from '../directory/index.ts';
-import { openContainer } from '../envelope/index.ts';
-import { RECEIPT_ENTRY, MAX_XML_BYTES, verifyContainer } from '../letters/index.ts';
+import { verifyContainer } from '../letters/index.ts';
 import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
 import { inboxMessage } from './inbox.ts';
 import { transitionMessage } from './transition.ts';
@@ -38,16 +36,6 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
   if (r.issuer.id !== input.participantId) return fail('RECEIPT_MISMATCH', `the receipt is issued by ${r.issuer.id}, not by the recipient`);
   if (!v.passed) return fail('SIGNATURE_INVALID', 'the receipt does not verify; see details', { findings: v.findings, signatures: v.signatures });
   // SPEC §4 / issue 3: the signer's certificate must be registered for the recipient.
-  const opened = await openContainer({ path: input.containerPath });
-  if (!opened.ok) return fail('RECEIPT_INVALID', opened.error.message);
-  let receiptXml: Buffer;
-  try {
-    const xml = await opened.value.readEntry(RECEIPT_ENTRY, MAX_XML_BYTES);
-    if (!xml.ok) return fail('RECEIPT_INVALID', xml.error.message);
-    receiptXml = xml.value;
-  } finally {
-    await opened.value.close();
-  }
   for (const s of v.signatures) {
     for (const rep of s.reports) {
       const fingerprint = rep.signedBy?.fingerprintSha256;
@@ -56,7 +44,8 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
       }
     }
   }
-  const receiptDigest = createHash('sha256').update(receiptXml).digest('hex');
+  // Stored as hex, as the gateway's own evidence rows store theirs (unique: a replay is refused).
+  const receiptDigest = Buffer.from(v.receiptDigest, 'base64').toString('hex');
   const replay = ctx.db.select({ id: tables.receipts.id }).from(tables.receipts).where(eq(tables.receipts.receiptDigest, receiptDigest)).get();
   const sameId = ctx.db.select({ id: tables.receipts.id }).from(tables.receipts).where(eq(tables.receipts.id, r.receiptId)).get();
   if (replay !== undefined || sameId !== undefined) return fail('RECEIPT_REPLAYED', 'this receipt was already posted');

@@ -43,7 +43,7 @@ async function requestHash(input: SubmitLetterInput): Promise<string> {
  * when it cannot be), fully verified as a receiver would, stored, and answered with `accepted`
  * evidence — all before one transaction records everything. Idempotent per `Idempotency-Key`.
  */
-export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput): Promise<{ ok: true; value: SubmitLetterOutput } | { ok: false; error: import('./context.ts').DeliveryError }> {
+export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput): Promise<DeliveryResult<SubmitLetterOutput>> {
   const hash = await requestHash(input);
   const replay = checkIdempotency(ctx, input.senderId, input.idempotencyKey, hash);
   if (replay !== undefined) return replay;

@@ -4,6 +4,7 @@ import { count } from 'drizzle-orm';
 import { initDevPki, pemToDerList, type KeyAlgorithm } from '../crypto/index.ts';
 import { appendEvent, tables, type Db } from '../db/index.ts';
 import { registerCertificate, addTrustAnchor } from './certificates.ts';
+import { parentsFirst } from './participants.ts';
 import type { DirectoryFixture } from './fixture/index.ts';
 import { issueToken, type Role } from './tokens.ts';
 
@@ -119,19 +120,3 @@ export async function seedDirectory(input: SeedDirectoryInput): Promise<SeedResu
   return { seeded: true, participants: fixture.participants.length, operatorId: operator.id };
 }
 
-/** Orders participants so every parent precedes its children (the foreign key on parent_id). */
-function parentsFirst<T extends { id: string; parentId: string | null }>(list: readonly T[]): T[] {
-  const byId = new Map(list.map((p) => [p.id, p]));
-  const done = new Set<string>();
-  const out: T[] = [];
-  const visit = (p: T, depth: number): void => {
-    if (done.has(p.id)) return;
-    if (depth > list.length) throw new Error(`parent cycle at ${p.id}`);
-    const parent = p.parentId === null ? undefined : byId.get(p.parentId);
-    if (parent !== undefined) visit(parent, depth + 1);
-    done.add(p.id);
-    out.push(p);
-  };
-  for (const p of list) visit(p, 0);
-  return out;
-}

@@ -54,8 +54,9 @@ export interface SignatureVerification {
 }
 
 export type ContainerVerification =
+  // envelopeDigest / receiptDigest: SHA-256 (base64) of the exact envelope.xml / receipt.xml bytes.
   | { kind: 'letter'; envelope: Envelope; envelopeDigest: string; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean }
-  | { kind: 'receipt'; receipt: Receipt; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean };
+  | { kind: 'receipt'; receipt: Receipt; receiptDigest: string; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean };
 
 export interface VerifyContainerInput {
   containerPath: string;
@@ -181,7 +182,7 @@ async function verifyReceipt(reader: ContainerReader, input: VerifyContainerInpu
   if (reports !== undefined) signatures.push({ path: RECEIPT_SIGNATURE_ENTRY, role: 'transport', reports });
   checkSignersBelongTo(parsed.value.issuer, signatures, findings);
   const passed = findings.length === 0 && signatures.length > 0 && signatures.every((s) => s.reports.length > 0 && s.reports.every((r) => r.indication === 'TOTAL-PASSED'));
-  return { ok: true, value: { kind: 'receipt', receipt: parsed.value, signatures, findings, passed } };
+  return { ok: true, value: { kind: 'receipt', receipt: parsed.value, receiptDigest: digestBytes('sha-256', xml.value).toString('base64'), signatures, findings, passed } };
 }
 
 async function loadSignature(

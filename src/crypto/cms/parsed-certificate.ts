@@ -7,6 +7,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { GOST_OIDS, parseGostPublicKeySpki, type GostPublicKey } from '../gost/index.ts';
 import { OID } from '../oids.ts';
+import { KEY_USAGE_NAMES } from '../x509-issue.ts';
 import type { CryptoResult } from '../types.ts';
 import { children, isContextTag, parseStrict, rawBytes } from './der.ts';
 
@@ -48,17 +49,6 @@ export interface ParsedCertificate {
   signatureValue: Buffer;
 }
 
-export const KEY_USAGE_BITS = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
 
 function timeOf(block: asn1js.AsnType | undefined): Date | undefined {
   if (block instanceof asn1js.UTCTime || block instanceof asn1js.GeneralizedTime) return block.toDate();
@@ -68,7 +58,7 @@ function timeOf(block: asn1js.AsnType | undefined): Date | undefined {
 function keyUsageNames(bits: asn1js.BitString): string[] {
   const bytes = bits.valueBlock.valueHexView;
   const totalBits = bytes.length * 8 - bits.valueBlock.unusedBits;
-  return KEY_USAGE_BITS.filter((_, i) => i < totalBits && ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
+  return KEY_USAGE_NAMES.filter((_, i) => i < totalBits && ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);
 }
 
 function pathLenOf(value: number | asn1js.Integer | undefined): number | undefined {

@@ -1,9 +1,8 @@
 import { and, asc, inArray, lte } from 'drizzle-orm';
 import { tables } from '../../db/index.ts';
 import type { GatewayContext } from '../context.ts';
-import { prepareEvidence } from '../evidence.ts';
+import { transitionWithEvidence } from '../mark-delivered.ts';
 import { UNDELIVERED_STATES } from '../state-machine.ts';
-import { transitionMessage } from '../transition.ts';
 
 export interface ExpireMessagesResult {
   expired: number;
@@ -29,29 +28,19 @@ export async function expireMessages(ctx: GatewayContext, options: { limit: numb
     .all();
   let expired = 0;
   for (const row of rows) {
-    const at = ctx.now();
-    const evidence = await prepareEvidence(ctx, {
+    const moved = await transitionWithEvidence(ctx, {
       messageId: row.id,
       envelopeDigest: row.envelopeDigest,
-      kind: 'not-delivered',
-      at,
+      from: row.state,
+      to: 'failed',
+      evidence: 'not-delivered',
       reason: { code: 'EXPIRED', text: `not delivered before ${row.expiresAt}` },
+      actor: 'gateway',
+      type: 'message.expired',
+      detail: { expiresAt: row.expiresAt, attempts: row.attempts },
+      set: () => ({ nextAttemptAt: null }),
     });
-    const moved = ctx.db.transaction((tx) => {
-      const ok = transitionMessage(tx, {
-        messageId: row.id,
-        from: row.state,
-        to: 'failed',
-        at,
-        actor: 'gateway',
-        type: 'message.expired',
-        detail: { expiresAt: row.expiresAt, attempts: row.attempts, evidence: evidence.id },
-        set: { nextAttemptAt: null },
-      });
-      if (ok) tx.insert(tables.receipts).values(evidence).run();
-      return ok;
-    });
-    if (moved) expired += 1;
+    if (moved !== null) expired += 1;
   }
   return { expired };
 }

@@ -64,17 +64,21 @@ async function readBody(c: Context<AppEnv>, limit: number): Promise<Uint8Array> 
   return Buffer.concat(chunks);
 }
 
-async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S, optional = false): Promise<z.infer<S>> {
+/** The body as JSON (application/json, UTF-8, at most JSON_LIMIT bytes), before any schema. */
+async function readJsonValue(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
-  if (optional && c.req.raw.body === null) return schema.parse({});
   if (!/^application\/json\b/u.test(type)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body (application/json)');
-  let json: unknown;
+  const body = await readBody(c, JSON_LIMIT);
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readBody(c, JSON_LIMIT)));
-  } catch (error) {
-    if (error instanceof AppError) throw error;
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as unknown;
+  } catch {
     throw new AppError('BAD_REQUEST', 'the body is not UTF-8 JSON');
   }
+}
+
+async function readJson<S extends z.ZodType>(c: Context<AppEnv>, schema: S, optional = false): Promise<z.infer<S>> {
+  if (optional && c.req.raw.body === null) return schema.parse({});
+  const json = await readJsonValue(c);
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new AppError('BAD_REQUEST', describeFirstIssue(parsed.error));
   return parsed.data;
@@ -121,15 +125,7 @@ const participantBody = z
 type ParticipantBody = z.infer<typeof participantBody>;
 
 async function readParticipantBody(c: Context<AppEnv>): Promise<RawRecord> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/json\b/u.test(type)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body (application/json)');
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await readBody(c, JSON_LIMIT)));
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new AppError('BAD_REQUEST', 'the body is not UTF-8 JSON');
-  }
+  const json = await readJsonValue(c);
   const parsed = participantBody.safeParse(json);
   if (!parsed.success) {
     const errors: FieldError[] = parsed.error.issues.map((i) => ({
