@@ -59,11 +59,7 @@ export async function seedDirectory(input: SeedDirectoryInput): Promise<SeedResu
   const rootDer = pemToDerList(await readFile(pki.rootCertPath))[0];
   if (rootDer === undefined) throw new Error('development root certificate unreadable');
   const certs = new Map<string, { der: Buffer; keyPath: string }>();
-  for (const p of pki.participants) {
-    const der = pemToDerList(await readFile(p.certPath))[0];
-    if (der === undefined) throw new Error(`certificate of ${p.id} unreadable`);
-    certs.set(p.id, { der, keyPath: p.keyPath });
-  }
+  for (const p of pki.participants) certs.set(p.id, { der: p.certificate, keyPath: p.keyPath });
 
   const tokens: DevToken[] = [];
   db.transaction((tx) => {
