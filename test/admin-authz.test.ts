@@ -23,6 +23,7 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'GET', path: '/api/v1/admin/trust-anchors' },
   { method: 'POST', path: '/api/v1/admin/trust-anchors' },
   { method: 'DELETE', path: `/api/v1/admin/trust-anchors/${FP}` },
+  { method: 'POST', path: '/api/v1/admin/trust-anchors/trusted-list' },
   { method: 'POST', path: '/api/v1/admin/tokens' },
   { method: 'GET', path: '/api/v1/admin/tokens' },
   { method: 'POST', path: '/api/v1/admin/tokens/0000000000000000/revoke' },

@@ -5,6 +5,7 @@ import { packCommand, packUsage } from './commands/pack.ts';
 import { pkiInitCommand, pkiInitUsage } from './commands/pki-init.ts';
 import { receiptCommand, receiptUsage } from './commands/receipt.ts';
 import { timestampCommand, timestampUsage } from './commands/timestamp.ts';
+import { trustImportTlCommand, trustImportTlUsage } from './commands/trust-import-tl.ts';
 import { trustAddCommand, trustAddUsage, trustListCommand, trustListUsage } from './commands/trust.ts';
 import { verifyCommand, verifyUsage } from './commands/verify.ts';
 
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'audit verify': { run: auditVerifyCommand, usage: auditVerifyUsage },
   'trust list': { run: trustListCommand, usage: trustListUsage },
   'trust add': { run: trustAddCommand, usage: trustAddUsage },
+  'trust import-tl': { run: trustImportTlCommand, usage: trustImportTlUsage },
 };
 
 const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
@@ -31,13 +33,14 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
   edx audit verify  check the hash chain of the gateway's journal
   edx trust list    the gateway's trust anchors (qualified or not)
   edx trust add     add a CA certificate as a trust anchor
+  edx trust import-tl  import an ETSI TS 119 612 trusted list (signature checked)
 
 'edx <command> --help' shows a command's options.`;
 
 /** Runs `edx` with the given arguments; returns the exit status instead of exiting (testable). */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const [first, second] = argv;
-  // Two-word commands: `pki init`, `audit verify`, `trust list|add`.
+  // Two-word commands: `pki init`, `audit verify`, `trust list|add|import-tl`.
   const grouped = first === 'pki' || first === 'audit' || first === 'trust';
   const name = grouped && second !== undefined ? `${first} ${second}` : first;
   const rest = grouped ? argv.slice(2) : argv.slice(1);

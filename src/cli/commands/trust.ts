@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { addTrustAnchorCertificate, listTrustAnchorViews } from '../../admin/index.ts';
+import { trustAnchorSources } from '../../admin/import-trusted-list.ts';
 import { migrate, openDatabase, type DatabaseHandle } from '../../db/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { CliError, EXIT } from '../cli-error.ts';
@@ -11,8 +12,8 @@ import type { CommandContext } from '../context.ts';
 export const trustListUsage = `edx trust list [--data-dir DIR] [--json]
 
 Lists the gateway's trust anchors (DIR/edx.sqlite, default ./data): subject, label, qualified or
-not, validity and SHA-256 fingerprint. Qualified anchors make signatures that chain to them
-qualified (SPEC §4).`;
+not, where it came from ('trusted-list <territory> #<sequence>' or 'manual'), validity and SHA-256
+fingerprint. Qualified anchors make signatures that chain to them qualified (SPEC §4).`;
 
 export const trustAddUsage = `edx trust add FILE [--data-dir DIR] [--label TEXT] [--qualified]
 
@@ -20,7 +21,8 @@ Adds one CA certificate (PEM or DER) as a trust anchor of the gateway in DIR (de
 journalled like the admin API does. --qualified marks an accredited CA. A running gateway picks
 the change up on its next start (the admin API and the console reload it at once).`;
 
-function openGatewayDatabase(dataDir: string, now: Date): DatabaseHandle {
+/** Opens (and migrates) the gateway database in `dataDir`, as the trust commands share it. */
+export function openGatewayDatabase(dataDir: string, now: Date): DatabaseHandle {
   const path = join(dataDir, 'edx.sqlite');
   if (!existsSync(path)) throw new CliError('DATABASE_UNREADABLE', `no gateway database at ${path} (start the gateway once, or pass --data-dir)`, EXIT.badInput);
   const handle = openDatabase(path);
@@ -41,7 +43,9 @@ export async function trustListCommand(argv: readonly string[], ctx: CommandCont
   );
   const handle = openGatewayDatabase(values['data-dir'], ctx.now());
   try {
-    const anchors = listTrustAnchorViews({ db: handle.db, now: ctx.now });
+    const admin = { db: handle.db, now: ctx.now };
+    const sources = trustAnchorSources(admin);
+    const anchors = listTrustAnchorViews(admin).map((a) => ({ ...a, source: sources.get(a.fingerprint) ?? 'manual' }));
     if (values.json === true) {
       ctx.stdout(`${JSON.stringify(anchors, null, 2)}\n`);
       return EXIT.ok;
@@ -49,7 +53,7 @@ export async function trustListCommand(argv: readonly string[], ctx: CommandCont
     if (anchors.length === 0) ctx.stdout('no trust anchors: no signature can be trusted\n');
     for (const a of anchors) {
       ctx.stdout(`${a.qualified ? 'QUALIFIED' : 'trusted  '}  ${a.subject}\n`);
-      ctx.stdout(`           label: ${a.label}\n           valid: ${a.notBefore} .. ${a.notAfter}\n           sha256: ${a.fingerprint}\n`);
+      ctx.stdout(`           label: ${a.label}\n           source: ${a.source}\n           valid: ${a.notBefore} .. ${a.notAfter}\n           sha256: ${a.fingerprint}\n`);
     }
     return EXIT.ok;
   } finally {

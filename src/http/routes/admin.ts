@@ -27,6 +27,7 @@ import {
   type FieldError,
   type RawRecord,
 } from '../../admin/index.ts';
+import { DEFAULT_TRUSTED_LIST_MAX_BYTES, importTrustedList, type TrustedListImportError } from '../../admin/import-trusted-list.ts';
 import type { GatewayContext } from '../../delivery/index.ts';
 import { CATEGORY_CODES, ROLES } from '../../directory/index.ts';
 import { describeFirstIssue } from '../../envelope/index.ts';
@@ -172,6 +173,23 @@ const anchorQuery = z
     label: z.string().min(1).max(200).optional(),
   })
   .strict();
+const trustedListQuery = z
+  .object({
+    signer: z.array(z.string().max(200)).min(1, 'give the SHA-256 fingerprint of the certificate allowed to sign the list as ?signer=').max(20),
+    allowExpired: z.enum(['true', 'false']).optional(),
+    includeNonQualified: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+/** The list's own code travels in `details.code`; the HTTP code says what kind of refusal it is. */
+function fromTrustedListError(error: TrustedListImportError): AppError {
+  const details = { code: error.code };
+  if (error.code === 'XML_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', error.message, details);
+  if (error.code.startsWith('XML_')) return new AppError('IMPORT_UNREADABLE', error.message, details);
+  if (error.code === 'TL_ROLLBACK') return new AppError('STATE_CONFLICT', error.message, details);
+  return new AppError('IMPORT_INVALID', error.message, details);
+}
+
 const tokenBody = z
   .object({
     participantId: z.string().min(1).max(100),
@@ -291,6 +309,35 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
     if (!result.ok) throw fromAdminError(result.error);
     deps.onTrustAnchorsChanged();
     return c.json(result.value, 201);
+  });
+
+  /**
+   * Imports an ETSI TS 119 612 trusted list (body: the XML as published, application/xml). The
+   * signer is pinned per request with one or more `signer` query parameters, each the SHA-256
+   * fingerprint of a certificate allowed to sign the list: no configuration to keep in step, and
+   * no extra power for the caller, since an admin may add qualified anchors directly anyway.
+   * `allowExpired=true` accepts a list past its NextUpdate; `includeNonQualified=true` also
+   * imports other granted CA services as non-qualified anchors. The list-specific failure code
+   * (XMLDSIG_*, TL_*, XML_*) is in `details.code`.
+   */
+  app.post('/admin/trust-anchors/trusted-list', async (c) => {
+    const type = c.req.header('content-type') ?? '';
+    if (!/^(application|text)\/xml\b/u.test(type)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the trusted list as application/xml');
+    const q = trustedListQuery.safeParse({ ...c.req.query(), signer: c.req.queries('signer') ?? [] });
+    if (!q.success) throw new AppError('BAD_REQUEST', describeFirstIssue(q.error));
+    const signers = q.data.signer.map((f) => normaliseFingerprint(f));
+    if (signers.some((f) => f === undefined)) throw new AppError('BAD_REQUEST', 'each signer is the SHA-256 fingerprint of a certificate, 64 hex digits');
+    const xml = await readBody(c, DEFAULT_TRUSTED_LIST_MAX_BYTES);
+    const result = importTrustedList(ctx, {
+      xml,
+      pinnedSignerFingerprints: signers.filter((f): f is string => f !== undefined),
+      allowExpired: q.data.allowExpired === 'true',
+      includeNonQualified: q.data.includeNonQualified === 'true',
+      actor: actor(c),
+    });
+    if (!result.ok) throw fromTrustedListError(result.error);
+    deps.onTrustAnchorsChanged();
+    return c.json(result.value, result.value.added.length + result.value.requalified.length > 0 ? 201 : 200);
   });
 
   app.delete('/admin/trust-anchors/:fingerprint', (c) => {
