@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm, crlFiles, tsa, allowHosts } = config.value;
+  const { dataDir, port, host, revocation, maxUploadBytes, messageTtlMs, directoryFile, pkiAlgorithm, crlFiles, tsa, allowHosts, revocationFetch } = config.value;
+  // Every outbound request is held to EDX_ALLOW_HOSTS, whatever URL asked for it.
+  const allowed: FetchFunction = (url, init) => (isAllowedUrl(url, allowHosts) ? globalThis.fetch(url, init) : Promise.reject(new Error(`${url}: host not in EDX_ALLOW_HOSTS`)));
   let timestamp: GatewayTimestamping | undefined;
   if (tsa !== undefined) {
     const anchors = pemToDerList(await readFile(tsa.trustFile)).map((certificate) => ({ certificate, qualified: false, label: `TSA trust ${tsa.trustFile}` }));
@@ -27,8 +29,6 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    // Every outbound request is held to EDX_ALLOW_HOSTS, whatever URL asked for it.
-    const allowed: FetchFunction = (url, init) => (isAllowedUrl(url, allowHosts) ? globalThis.fetch(url, init) : Promise.reject(new Error(`${url}: host not in EDX_ALLOW_HOSTS`)));
     timestamp = { url: tsa.url, trustAnchors: anchors, fetch: allowed, timeoutMs: 15_000 };
   }
   const started = Date.now();
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     crlFiles,
     ...(directoryFile === undefined ? {} : { directoryFile }),
     ...(timestamp === undefined ? {} : { timestamp }),
+    ...(allowHosts.length === 0 ? {} : { revocationFetch: { fetch: allowed, allowHosts, ...revocationFetch } }),
   });
   if (gateway.seed.seeded) {
     process.stdout.write(`first start: seeded ${gateway.seed.participants} participants, development PKI in ${gateway.paths.pki} (${Date.now() - started} ms)\n`);
@@ -70,6 +71,20 @@ async function main(): Promise<void> {
     gateway.refreshRevocation().catch((error: unknown) => process.stderr.write(`edx-gateway: CRL refresh: ${error instanceof Error ? error.message : String(error)}\n`));
   }, 6 * 3_600_000);
   crlRefresh.unref();
+  // Distribution points of external CAs: each is fetched when due (see createCrlCache); the tick
+  // only looks. The first refresh runs in the background so an unreachable CA does not delay start.
+  const refreshCache = (): void => {
+    gateway
+      .refreshCrlCache()
+      .then((r) => {
+        for (const f of r.failed) process.stderr.write(`edx-gateway: CRL ${f.url}: ${f.error}\n`);
+      })
+      .catch((error: unknown) => process.stderr.write(`edx-gateway: CRL cache: ${error instanceof Error ? error.message : String(error)}\n`));
+  };
+  if (allowHosts.length > 0) {
+    refreshCache();
+    setInterval(refreshCache, 60_000).unref();
+  }
   const stop = (): void => {
     server.close(() => {
       void scheduler.stop().finally(() => {

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { DEFAULT_VALIDATION_POLICY, loadSigningKeyPem, pemToDerList, type KeyAlgorithm } from './crypto/index.ts';
 import { migrate, openDatabase, type DatabaseHandle } from './db/index.ts';
 import { createChangeFeed, type GatewayContext, type GatewayTimestamping } from './delivery/index.ts';
+import { eq } from 'drizzle-orm';
+import type { NetworkAccess } from './crypto/revocation/index.ts';
+import { tables } from './db/index.ts';
+import { createCrlCache, crlTargetsOf, type CrlRefreshSummary } from './revocation-cache/index.ts';
 import { createRevocationSources, DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
 import { createApp } from './http/create-app.ts';
 import { createBlobStore } from './storage/index.ts';
@@ -25,6 +29,13 @@ export interface GatewayOptions {
   crlFiles?: readonly string[];
   /** The TSA that time-stamps every signature the gateway makes when it accepts a letter (CAdES-T). */
   timestamp?: GatewayTimestamping;
+  /**
+   * Revocation data over the network (only to `allowHosts`): the CRL distribution points of the
+   * registered certificates and trust anchors are cached in `<dataDir>/crl-cache` (refreshed by
+   * `refreshCrlCache`), and the validator may fetch CRLs and ask OCSP responders when the cache
+   * has no answer. Absent: only the CRLs at hand (development CA, CRL files).
+   */
+  revocationFetch?: NetworkAccess & { minRefreshMs: number };
 }
 
 export interface Gateway {
@@ -34,6 +45,8 @@ export interface Gateway {
   paths: { database: string; pki: string; tokens: string; blobs: string };
   /** Re-issues the development CRL and reloads CRL files (main.ts runs it every few hours). */
   refreshRevocation(): Promise<void>;
+  /** Fetches the CRL distribution points that are due (main.ts runs it every minute); nothing without `revocationFetch`. */
+  refreshCrlCache(options?: { force?: boolean }): Promise<CrlRefreshSummary>;
   close(): void;
 }
 
@@ -74,6 +87,21 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     let anchors = listTrustAnchors(db);
     const revocation = createRevocationSources({ db, pkiDir: paths.pki, crlFiles: options.crlFiles ?? [] });
     await revocation.refresh(now());
+    const fetching = options.revocationFetch;
+    const network: NetworkAccess | undefined = fetching === undefined ? undefined : { fetch: fetching.fetch, allowHosts: fetching.allowHosts, timeoutMs: fetching.timeoutMs, maxBytes: fetching.maxBytes };
+    const crlCache =
+      fetching === undefined || network === undefined
+        ? undefined
+        : createCrlCache({
+            dir: join(dataDir, 'crl-cache'),
+            network,
+            minRefreshMs: fetching.minRefreshMs,
+            targets: () => {
+              const registered = db.select({ der: tables.certificates.der }).from(tables.certificates).where(eq(tables.certificates.state, 'active')).all();
+              return crlTargetsOf([...anchors.map((a) => a.certificate), ...registered.map((r) => r.der)]);
+            },
+          });
+    await crlCache?.load();
     const ctx: GatewayContext = {
       db,
       blobs: createBlobStore(paths.blobs),
@@ -84,7 +112,15 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       gatewayParty: { id: operator.id, name: operator.name, inn: operator.inn, ogrn: operator.ogrn },
       policy: { ...DEFAULT_VALIDATION_POLICY, revocation: options.revocation },
       trustAnchors: () => anchors,
-      revocation: () => revocation.current(),
+      revocation: () => {
+        const atHand = revocation.current();
+        return {
+          ...atHand,
+          crls: [...(atHand.crls ?? []), ...(crlCache?.crls() ?? [])],
+          ...(network === undefined ? {} : { network }),
+        };
+      },
+      ...(crlCache === undefined ? {} : { crlCacheState: () => crlCache.state(now()) }),
       messageTtlMs: options.messageTtlMs,
       changes: createChangeFeed(db),
       ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
@@ -109,6 +145,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       seed,
       paths,
       refreshRevocation: () => revocation.refresh(now()),
+      refreshCrlCache: (refreshOptions) => crlCache?.refresh(now(), refreshOptions) ?? Promise.resolve({ fetched: [], failed: [] }),
       close: () => {
         anchors = [];
         ctx.changes.close();

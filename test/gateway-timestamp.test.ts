@@ -74,7 +74,7 @@ describe('CAdES-T on acceptance', () => {
     const before = requests;
     const sent = await gw.app.request('/api/v1/messages', { method: 'POST', body: letterForm({ to: ['gov-minprom'] }), headers: auth(tokenOf(gw, 'demo-refinery')) });
     expect(sent.status).toBe(202);
-    expect(requests - before).toBe(2); // the file's signature and the transport signature
+    expect(requests - before).toBe(3); // the file's signature, the transport signature and the accepted receipt's
     const id = ((await sent.json()) as { messages: { id: string }[] }).messages[0]?.id ?? '';
 
     const view = (await (await gw.app.request(`/api/v1/messages/${id}`, { headers: auth(tokenOf(gw, 'demo-refinery')) })).json()) as {

@@ -28,6 +28,12 @@ const schema = z.object({
   EDX_TSA_TRUST: z.string().min(1).optional(),
   /** Hosts (host or host:port, comma-separated) the gateway may contact for TSA, OCSP and CRL requests. */
   EDX_ALLOW_HOSTS: z.string().optional(),
+  /** Timeout of one CRL / OCSP request, in milliseconds (default 10000). */
+  EDX_REVOCATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Largest CRL or OCSP response fetched, in bytes (default 20 MiB). */
+  EDX_REVOCATION_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  /** A CRL distribution point is asked at most this often, and retried after this long when it fails (default 15). */
+  EDX_CRL_REFRESH_MIN_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
 });
 
 export interface Config {
@@ -43,6 +49,11 @@ export interface Config {
   /** The TSA and the PEM file of its anchors, when configured. */
   tsa: { url: string; trustFile: string } | undefined;
   allowHosts: string[];
+  /**
+   * Fetching revocation data (CRL distribution points on a schedule, OCSP at validation time):
+   * only to EDX_ALLOW_HOSTS, so with an empty list nothing is fetched.
+   */
+  revocationFetch: { timeoutMs: number; maxBytes: number; minRefreshMs: number };
 }
 
 /** Parses the environment once, at start; the only place that reads `process.env`. */
@@ -77,6 +88,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): {
       crlFiles: (e.EDX_CRL_FILES ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '').map((f) => resolve(f)),
       tsa,
       allowHosts,
+      revocationFetch: { timeoutMs: e.EDX_REVOCATION_TIMEOUT_MS, maxBytes: e.EDX_REVOCATION_MAX_BYTES, minRefreshMs: e.EDX_CRL_REFRESH_MIN_MINUTES * 60_000 },
     },
   };
 }

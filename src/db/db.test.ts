@@ -17,7 +17,7 @@ function fresh() {
 describe('migrations', () => {
   it('create exactly the tables and columns the drizzle schema declares', () => {
     const { sqlite, close } = fresh();
-    expect(tables.length).toBe(11);
+    expect(tables.length).toBe(12);
     for (const table of tables) {
       const config = getTableConfig(table);
       const actual = sqlite.prepare(`PRAGMA table_info(${config.name})`).all() as { name: string; notnull: number; pk: number }[];

@@ -4,6 +4,7 @@ import { getParticipant } from '../directory/index.ts';
 import { verifyContainer } from '../letters/index.ts';
 import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
+import { createSignatureStamper, onlyTryLater, stampContainerSignatures, storeSignatureEvidence } from './signature-evidence.ts';
 import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
 
 /**
@@ -35,6 +36,9 @@ export async function acceptContainer(ctx: GatewayContext, input: { senderId: st
   const recipient = getParticipant(ctx.db, e.recipient.id);
   if (recipient === undefined || recipient.id === sender.id) return fail('UNKNOWN_RECIPIENT', `no participant ${e.recipient.id} in the directory`, { recipient: e.recipient.id });
   if (recipient.state !== 'active') return fail('RECIPIENT_SUSPENDED', `participant ${recipient.id} is suspended`, { recipient: recipient.id });
+  if (!v.passed && onlyTryLater(v)) {
+    return fail('REVOCATION_UNAVAILABLE', 'the revocation status of a certificate cannot be established now (TRY_LATER); send the container again later', { findings: v.findings, signatures: v.signatures });
+  }
   if (!v.passed) return fail('SIGNATURE_INVALID', 'the container does not verify; see details', { findings: v.findings, signatures: v.signatures });
   const existing = ctx.db.select({ id: tables.messages.id }).from(tables.messages).where(eq(tables.messages.id, e.messageId)).get();
   if (existing !== undefined) return fail('DUPLICATE_MESSAGE', `message ${e.messageId} was already submitted`);
@@ -46,15 +50,23 @@ export async function acceptContainer(ctx: GatewayContext, input: { senderId: st
     }
   }
   const envelopeDigest = v.envelopeDigest;
+  // The sender's signatures stay byte-identical (its envelope names them): their time-stamps are kept beside them.
+  const stamper = createSignatureStamper(ctx, at);
+  const stamped = stamper === undefined ? { ok: true as const, value: [] } : await stampContainerSignatures(stamper, input.containerPath, v.signatures);
+  if (!stamped.ok) return stamped;
+  const prepared = await prepareEvidence(ctx, { messageId: e.messageId, envelopeDigest, kind: 'accepted', at });
+  if (!prepared.ok) return prepared;
   const container = await ctx.blobs.adoptFile(input.containerPath);
-  const evidence = await prepareEvidence(ctx, { messageId: e.messageId, envelopeDigest, kind: 'accepted', at });
+  const signatureEvidence = await storeSignatureEvidence(ctx, { messageId: e.messageId, signatures: v.signatures, timestamps: stamped.value, at });
+  const evidence = prepared.value.receipt;
+  const longTermEvidence = [...signatureEvidence, ...prepared.value.evidence];
   try {
     const response = recordSubmission(ctx, {
       submissionId: ctx.newId(),
       senderId: sender.id,
       idempotencyKey: null,
       requestHash: container.id,
-      letters: [{ envelope: e, envelopeDigest, container, verification: v, evidence }],
+      letters: [{ envelope: e, envelopeDigest, container, verification: v, evidence, longTermEvidence }],
       at,
       actor: input.actor,
     });

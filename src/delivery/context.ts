@@ -2,6 +2,7 @@ import type { FetchFunction, RevocationInput, SigningKey, TrustAnchor, Validatio
 import type { Db } from '../db/index.ts';
 import type { Party } from '../envelope/index.ts';
 import type { SigningIdentity } from '../letters/index.ts';
+import type { CrlCacheEntryState } from '../revocation-cache/index.ts';
 import type { BlobStore } from '../storage/index.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
@@ -18,8 +19,13 @@ export interface GatewayContext {
   gatewayParty: Party;
   policy: ValidationPolicy;
   trustAnchors: () => readonly TrustAnchor[];
-  /** CRLs (and later OCSP access) the validator checks revocation with, SPEC §4. */
+  /**
+   * CRLs at hand (development CA, CRL files, the CRL cache) and, when configured, network access
+   * for CRL distribution points and OCSP (allow-listed hosts) the validator checks revocation with, SPEC §4.
+   */
   revocation: () => RevocationInput;
+  /** State of the CRL cache (age and staleness of each cached CRL), when revocation data is fetched. */
+  crlCacheState?: () => CrlCacheEntryState[];
   /** How long an undelivered message waits before it fails with `not-delivered` evidence. */
   messageTtlMs: number;
   /** Wakes long-polling clients when their inbox or a message changes. */
@@ -68,6 +74,7 @@ export const DELIVERY_ERROR_CODES = [
   'RECEIPT_SIGNER_NOT_REGISTERED',
   'RECEIPT_REPLAYED',
   'TSA_UNAVAILABLE',
+  'REVOCATION_UNAVAILABLE',
 ] as const;
 export type DeliveryErrorCode = (typeof DELIVERY_ERROR_CODES)[number];
 

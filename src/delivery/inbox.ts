@@ -2,7 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { tables } from '../db/index.ts';
 import { fail, type DeliveryResult, type GatewayContext } from './context.ts';
-import { markDelivered } from './mark-delivered.ts';
+import { markDeliveredResult } from './mark-delivered.ts';
 
 export interface InboxItem {
   id: string;
@@ -82,13 +82,15 @@ export async function acknowledge(ctx: GatewayContext, input: { participantId: s
   const row = inboxMessage(ctx, input.participantId, input.messageId);
   if (row === undefined) return fail('MESSAGE_NOT_FOUND', `no message ${input.messageId} in your inbox`);
   if (row.state !== 'queued' && row.state !== 'retrying') return { ok: true, value: { id: row.id, state: row.state, evidence: null } };
-  const evidence = await markDelivered(ctx, {
+  const delivered = await markDeliveredResult(ctx, {
     messageId: row.id,
     envelopeDigest: row.envelopeDigest,
     from: row.state,
     actor: input.actor,
     detail: { how: 'pulled and acknowledged' },
   });
+  if (!delivered.ok) return delivered;
+  const evidence = delivered.value;
   const now = inboxMessage(ctx, input.participantId, input.messageId);
   return { ok: true, value: { id: row.id, state: now?.state ?? 'delivered', evidence } };
 }

@@ -1,17 +1,10 @@
 import { tables, type MessageState } from '../db/index.ts';
 import type { ReceiptKind } from '../envelope/index.ts';
-import type { GatewayContext } from './context.ts';
+import type { DeliveryResult, GatewayContext } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { transitionMessage, type TransitionInput } from './transition.ts';
 
-/**
- * A state change the gateway proves with its own signed receipt (delivered, not-delivered): the
- * evidence is made before the transaction; the state change and its receipt row commit together.
- * Returns the evidence id, or null when someone else moved the message first.
- */
-export async function transitionWithEvidence(
-  ctx: GatewayContext,
-  input: {
+type EvidenceTransition = {
     messageId: string;
     envelopeDigest: string;
     from: MessageState;
@@ -23,16 +16,33 @@ export async function transitionWithEvidence(
     detail: Record<string, unknown>;
     /** Columns set with the state, from the transition's time. */
     set?: (at: Date) => NonNullable<TransitionInput['set']>;
-  },
-): Promise<string | null> {
+};
+
+/**
+ * A state change the gateway proves with its own signed receipt (delivered, not-delivered): the
+ * evidence is made before the transaction; the state change and its receipt row commit together.
+ * Returns the evidence id, or null when someone else moved the message first. A configured TSA
+ * that does not answer leaves everything as it was: an error thrown for the scheduler, which
+ * tries again on its next tick (the HTTP acknowledgement uses {@link transitionWithEvidenceResult}).
+ */
+export async function transitionWithEvidence(ctx: GatewayContext, input: EvidenceTransition): Promise<string | null> {
+  const result = await transitionWithEvidenceResult(ctx, input);
+  if (!result.ok) throw new Error(`${input.messageId} -> ${input.to}: ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+/** {@link transitionWithEvidence} with TSA_UNAVAILABLE as a value. */
+export async function transitionWithEvidenceResult(ctx: GatewayContext, input: EvidenceTransition): Promise<DeliveryResult<string | null>> {
   const at = ctx.now();
-  const evidence = await prepareEvidence(ctx, {
+  const prepared = await prepareEvidence(ctx, {
     messageId: input.messageId,
     envelopeDigest: input.envelopeDigest,
     kind: input.evidence,
     at,
     ...(input.reason === undefined ? {} : { reason: input.reason }),
   });
+  if (!prepared.ok) return prepared;
+  const { receipt: evidence, evidence: extra } = prepared.value;
   const result = ctx.db.transaction((tx) => {
     const ok = transitionMessage(tx, {
       messageId: input.messageId,
@@ -44,23 +54,32 @@ export async function transitionWithEvidence(
       detail: { ...input.detail, evidence: evidence.id },
       ...(input.set === undefined ? {} : { set: input.set(at) }),
     });
-    if (ok) tx.insert(tables.receipts).values(evidence).run();
+    if (ok) {
+      tx.insert(tables.receipts).values(evidence).run();
+      for (const row of extra) tx.insert(tables.messageEvidence).values(row).run();
+    }
     return ok ? evidence.id : null;
   });
   ctx.changes.poke();
-  return result;
+  return { ok: true, value: result };
 }
 
+type DeliveredInput = { messageId: string; envelopeDigest: string; from: MessageState; actor: string; detail: Record<string, unknown> };
+
+const deliveredTransition = (input: DeliveredInput): EvidenceTransition => ({
+  ...input,
+  to: 'delivered',
+  evidence: 'delivered',
+  type: 'message.delivered',
+  set: (at) => ({ deliveredAt: at.toISOString(), nextAttemptAt: null }),
+});
+
 /** queued/retrying -> delivered with `delivered` evidence, for both pull (ack) and push (2xx). */
-export async function markDelivered(
-  ctx: GatewayContext,
-  input: { messageId: string; envelopeDigest: string; from: MessageState; actor: string; detail: Record<string, unknown> },
-): Promise<string | null> {
-  return transitionWithEvidence(ctx, {
-    ...input,
-    to: 'delivered',
-    evidence: 'delivered',
-    type: 'message.delivered',
-    set: (at) => ({ deliveredAt: at.toISOString(), nextAttemptAt: null }),
-  });
+export async function markDelivered(ctx: GatewayContext, input: DeliveredInput): Promise<string | null> {
+  return transitionWithEvidence(ctx, deliveredTransition(input));
+}
+
+/** {@link markDelivered} with TSA_UNAVAILABLE as a value (the HTTP acknowledgement answers 503). */
+export async function markDeliveredResult(ctx: GatewayContext, input: DeliveredInput): Promise<DeliveryResult<string | null>> {
+  return transitionWithEvidenceResult(ctx, deliveredTransition(input));
 }

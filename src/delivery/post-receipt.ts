@@ -4,6 +4,7 @@ import { isFingerprintRegisteredFor } from '../directory/index.ts';
 import { verifyContainer } from '../letters/index.ts';
 import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
 import { inboxMessage } from './inbox.ts';
+import { onlyTryLater, storeSignatureEvidence } from './signature-evidence.ts';
 import { transitionMessage } from './transition.ts';
 
 /**
@@ -34,6 +35,9 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
     return fail('RECEIPT_MISMATCH', 'the receipt is about another message or another envelope');
   }
   if (r.issuer.id !== input.participantId) return fail('RECEIPT_MISMATCH', `the receipt is issued by ${r.issuer.id}, not by the recipient`);
+  if (!v.passed && onlyTryLater(v)) {
+    return fail('REVOCATION_UNAVAILABLE', 'the revocation status of the receipt signer\'s certificate cannot be established now (TRY_LATER); post it again later', { findings: v.findings, signatures: v.signatures });
+  }
   if (!v.passed) return fail('SIGNATURE_INVALID', 'the receipt does not verify; see details', { findings: v.findings, signatures: v.signatures });
   // SPEC §4 / issue 3: the signer's certificate must be registered for the recipient.
   for (const s of v.signatures) {
@@ -53,6 +57,7 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
     return fail('INVALID_STATE', `the message is ${row.state}; acknowledge it (delivered) before registering or refusing it`);
   }
   const blob = await ctx.blobs.adoptFile(input.containerPath);
+  const longTermEvidence = await storeSignatureEvidence(ctx, { messageId: row.id, receiptId: r.receiptId, signatures: v.signatures, timestamps: [], at });
   const to = r.kind;
   const outcome = ctx.db.transaction((tx) => {
     const moved = transitionMessage(tx, {
@@ -82,6 +87,7 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
         reasonText: r.reason?.text ?? null,
       })
       .run();
+    for (const e of longTermEvidence) tx.insert(tables.messageEvidence).values(e).run();
     for (const s of v.signatures) {
       for (const rep of s.reports) {
         tx.insert(tables.signatureReports)

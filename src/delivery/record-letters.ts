@@ -5,6 +5,7 @@ import type { ContainerVerification } from '../letters/index.ts';
 import type { StoredBlob } from '../storage/index.ts';
 import type { GatewayContext } from './context.ts';
 import type { ReceiptRow } from './evidence.ts';
+import type { EvidenceRow } from './signature-evidence.ts';
 import { canTransition } from './state-machine.ts';
 import { transitionMessage } from './transition.ts';
 
@@ -18,6 +19,8 @@ export interface AcceptedLetter {
   container: StoredBlob;
   verification: LetterVerification;
   evidence: ReceiptRow;
+  /** Revocation data and detached time-stamp tokens of its signatures and of its `accepted` receipt. */
+  longTermEvidence: readonly EvidenceRow[];
 }
 
 export interface SubmissionResponse {
@@ -125,6 +128,7 @@ function insertLetter(
     }
   }
   tx.insert(tables.receipts).values(letter.evidence).run();
+  for (const row of letter.longTermEvidence) tx.insert(tables.messageEvidence).values(row).run();
   const push = recipient.deliveryMode === 'push';
   transitionMessage(tx, {
     messageId: e.messageId,

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { addSignatureTimestamp } from '../crypto/index.ts';
+import { addSignatureTimestamp, createHasher, signDetached, signingDigestFor, type SigningKey } from '../crypto/index.ts';
 import { tables } from '../db/index.ts';
 import { getParticipant, getParticipants, hostedIdentity, toParty } from '../directory/index.ts';
 import type { EnvelopeDocument } from '../envelope/index.ts';
-import { packLetter, verifyContainer, type StampResult } from '../letters/index.ts';
+import { packLetter, verifyContainer, type SigningIdentity, type StampResult } from '../letters/index.ts';
 import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type AcceptedLetter, type SubmissionResponse } from './record-letters.ts';
+import { createSignatureStamper, onlyTryLater, stampContainerSignatures, storeSignatureEvidence } from './signature-evidence.ts';
 
 export interface SubmitLetterInput {
   senderId: string;
@@ -71,9 +72,21 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
   const at = ctx.now();
   const stamping = ctx.timestamp === undefined ? undefined : stamper(ctx.timestamp, at);
   const timestampAnchors = timestampAnchorsOf(ctx);
+  // Signature values time-stamped once for the whole submission (a signatory's .p7s goes to every recipient).
+  const valueStamper = createSignatureStamper(ctx, at);
   const letters: AcceptedLetter[] = [];
   const scratch: string[] = [];
   try {
+    let documentSignatures = input.signatures.map((s) => ({ sourcePath: s.path, forName: s.forName }));
+    if (documentSignatures.length === 0) {
+      // Each file is signed (and time-stamped) once and the same signature goes into every
+      // recipient's container: N recipients cost N+F signatures and TSA requests, not N·(F+1).
+      const dir = await mkdtemp(join(ctx.tmpDir, 'signatures-'));
+      scratch.push(dir);
+      const signed = await signFilesOnce(input.files, signer, at, stamping, join(dir, 'f'));
+      if (!signed.ok) return fail('TSA_UNAVAILABLE', `the letter cannot be time-stamped: ${signed.error.message}`, { code: stamping?.lastError() ?? 'TIMESTAMP_FAILED' });
+      documentSignatures = signed.value;
+    }
     for (const id of to) {
       const recipient = recipients.get(id);
       if (recipient === undefined) continue;
@@ -88,7 +101,7 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
         recipient: toParty(recipient),
         document: input.document,
         files: input.files.map((f) => ({ sourcePath: f.path, name: f.name, ...(f.mediaType === undefined ? {} : { mediaType: f.mediaType }) })),
-        suppliedSignatures: input.signatures.map((s) => ({ sourcePath: s.path, forName: s.forName })),
+        suppliedSignatures: documentSignatures,
         signer,
         durable: false, // the blob store fsyncs it once when it adopts the file
         ...(stamping === undefined ? {} : { stampSignature: stamping.stamp }),
@@ -108,14 +121,22 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
       if (!verified.ok) return fail('LETTER_INVALID', verified.error.message);
       const v = verified.value;
       if (v.kind !== 'letter') return fail('LETTER_INVALID', 'not a letter');
+      if (!v.passed && onlyTryLater(v)) {
+        return fail('REVOCATION_UNAVAILABLE', 'the revocation status of a signer\'s certificate cannot be established now (TRY_LATER); send the letter again later', { findings: v.findings, signatures: v.signatures });
+      }
       if (!v.passed) return fail('SIGNATURE_INVALID', 'the letter does not verify; see details', { findings: v.findings, signatures: v.signatures });
-      const container = await ctx.blobs.adoptFile(out);
+      // Supplied signatures stay as the signatory made them; their time-stamps are kept beside them.
+      const stamped = valueStamper === undefined ? { ok: true as const, value: [] } : await stampContainerSignatures(valueStamper, out, v.signatures);
+      if (!stamped.ok) return stamped;
       const envelopeDigest = packed.value.envelopeDigest.toString('base64');
-      const evidence = await prepareEvidence(ctx, { messageId, envelopeDigest, kind: 'accepted', at });
-      letters.push({ envelope: packed.value.envelope, envelopeDigest, container, verification: v, evidence });
+      const prepared = await prepareEvidence(ctx, { messageId, envelopeDigest, kind: 'accepted', at });
+      if (!prepared.ok) return prepared;
+      const container = await ctx.blobs.adoptFile(out);
+      const signatureEvidence = await storeSignatureEvidence(ctx, { messageId, signatures: v.signatures, timestamps: stamped.value, at });
+      letters.push({ envelope: packed.value.envelope, envelopeDigest, container, verification: v, evidence: prepared.value.receipt, longTermEvidence: [...signatureEvidence, ...prepared.value.evidence] });
     }
   } finally {
-    await Promise.all(scratch.map((p) => rm(p, { force: true })));
+    await Promise.all(scratch.map((p) => rm(p, { force: true, recursive: true })));
   }
 
   try {
@@ -152,6 +173,41 @@ function stamper(tsa: GatewayTimestamping, now: Date): { stamp: (der: Buffer) =>
       return { ok: false, error: { message: `TSA ${tsa.url}: ${added.error.code}: ${added.error.message}` } };
     },
   };
+}
+
+/**
+ * Signs every file once with the sender's hosted key (CAdES-BES detached, as packLetter would) and
+ * time-stamps each signature when a TSA is configured; the signatures are written to `prefix`N.p7s
+ * in a scratch directory and handed to packLetter as the document signatures of every recipient's letter.
+ */
+async function signFilesOnce(
+  files: SubmitLetterInput['files'],
+  signer: SigningIdentity<SigningKey>,
+  now: Date,
+  stamping: ReturnType<typeof stamper> | undefined,
+  prefix: string,
+): Promise<{ ok: true; value: { sourcePath: string; forName: string }[] } | { ok: false; error: { message: string } }> {
+  const algorithm = signingDigestFor(signer.privateKey, 'sha-256');
+  const out: { sourcePath: string; forName: string }[] = [];
+  for (const [i, f] of files.entries()) {
+    const hasher = createHasher(algorithm);
+    for await (const chunk of createReadStream(f.path)) hasher.update(chunk as Buffer);
+    const der = signDetached({
+      contentDigest: hasher.digest(),
+      digestAlgorithm: algorithm,
+      privateKey: signer.privateKey,
+      certificate: signer.certificate,
+      extraCertificates: signer.chain,
+      signingTime: now,
+      ...(signer.rsaScheme === undefined ? {} : { rsaScheme: signer.rsaScheme }),
+    });
+    const stamped = stamping === undefined ? { ok: true as const, value: der } : await stamping.stamp(der);
+    if (!stamped.ok) return { ok: false, error: { message: `signature of "${f.name}": ${stamped.error.message}` } };
+    const path = `${prefix}${i + 1}.p7s`;
+    await writeFile(path, stamped.value);
+    out.push({ sourcePath: path, forName: f.name });
+  }
+  return { ok: true, value: out };
 }
 
 function checkIdempotency(

@@ -90,6 +90,9 @@ export const OPENAPI_DOCUMENT = {
   paths: {
     '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'alive' } } } },
     '/readyz': { get: { summary: 'Readiness (trust anchors loaded)', responses: { 200: { description: 'ready' }, 503: error } } },
+    '/readyz/revocation': {
+      get: { summary: 'CRL cache detail: age and staleness of each cached CRL; 503 NOT_READY while a distribution point has no fresh CRL', responses: { 200: { description: 'every cached CRL fresh' }, 503: error } },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics: messages by state, delivery latency histogram', responses: { 200: { description: 'text/plain exposition' } } } },
     '/api/v1/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
     '/api/v1/verify': {
@@ -115,7 +118,7 @@ export const OPENAPI_DOCUMENT = {
             },
           },
         },
-        responses: { 202: { description: 'accepted', content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } } }, 400: error, 401: error, 403: error, 409: error, 413: error, 415: error, 422: error },
+        responses: { 202: { description: 'accepted', content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } } }, 400: error, 401: error, 403: error, 409: error, 413: error, 415: error, 422: error, 503: error },
       },
       get: {
         summary: "The caller's sent messages (role send)",
@@ -149,8 +152,24 @@ export const OPENAPI_DOCUMENT = {
         responses: { 200: { description: 'receipt container', ...zip }, 401: error, 403: error, 404: error },
       },
     },
+    '/api/v1/messages/{id}/evidence': {
+      get: {
+        summary: 'Long-term evidence kept with the message: CRLs and OCSP responses used, detached signature time-stamp tokens (sender or recipient)',
+        security: bearer,
+        parameters: [idParam],
+        responses: { 200: { description: 'list of evidence items' }, 401: error, 403: error, 404: error },
+      },
+    },
+    '/api/v1/messages/{id}/evidence/{evidenceId}': {
+      get: {
+        summary: 'Download one evidence item (DER CRL, OCSP response or RFC 3161 token)',
+        security: bearer,
+        parameters: [idParam, { name: 'evidenceId', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: { 200: { description: 'DER bytes' }, 401: error, 403: error, 404: error },
+      },
+    },
     '/api/v1/containers': {
-      post: { summary: "Submit a ready container signed by the sender's own system (role send)", security: bearer, requestBody: zip, responses: { 202: { description: 'accepted' }, 401: error, 403: error, 409: error, 413: error, 415: error, 422: error } },
+      post: { summary: "Submit a ready container signed by the sender's own system (role send)", security: bearer, requestBody: zip, responses: { 202: { description: 'accepted' }, 401: error, 403: error, 409: error, 413: error, 415: error, 422: error, 503: error } },
     },
     '/api/v1/inbox': {
       get: {
@@ -226,6 +245,20 @@ export const OPENAPI_DOCUMENT = {
         ],
         requestBody: certificateUpload,
       }),
+    },
+    '/api/v1/admin/trust-anchors/trusted-list': {
+      post: admin(
+        'Import an ETSI TS 119 612 trusted list: its XML signature must verify and be made by a pinned signer; granted CA/QC services become qualified anchors. Refusals carry the list code (XMLDSIG_*, TL_*, XML_*) in details.code',
+        { 200: { description: 'report: nothing added' }, 201: { description: 'report {territory, sequenceNumber, source, added, requalified, unchanged, withdrawn, skipped, warnings}' }, 400: error, 409: error, 413: error, 415: error, 422: error },
+        {
+          parameters: [
+            { name: 'signer', in: 'query', required: true, schema: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F:]{64,95}$' } }, style: 'form', explode: true, description: 'SHA-256 fingerprint of a certificate allowed to sign the list (repeatable)' },
+            { name: 'allowExpired', in: 'query', schema: { enum: ['true', 'false'] } },
+            { name: 'includeNonQualified', in: 'query', schema: { enum: ['true', 'false'] } },
+          ],
+          requestBody: { required: true, content: { 'application/xml': { schema: { type: 'string' } } } },
+        },
+      ),
     },
     '/api/v1/admin/trust-anchors/{fingerprint}': {
       delete: admin('Remove a trust anchor', { 200: { description: 'the removed anchor' }, 400: error, 404: error }, { parameters: [fingerprintParam] }),

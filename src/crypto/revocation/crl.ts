@@ -206,3 +206,16 @@ export function checkCrl(input: CheckCrlInput): CrlCheckResult {
   if (revoked !== undefined) return { status: 'revoked', ...revoked, thisUpdate, nextUpdate, problems };
   return { status: 'good', thisUpdate, nextUpdate, problems };
 }
+
+/**
+ * thisUpdate / nextUpdate of a CRL (RFC 5280 §5.1.2.4-5) without checking anything else: for
+ * scheduling the refresh of a cached CRL; null when the CRL cannot be parsed.
+ */
+export function crlValidity(crlDer: Uint8Array): { thisUpdate: Date; nextUpdate: Date | null } | null {
+  try {
+    const crl = pkijs.CertificateRevocationList.fromBER(Buffer.from(crlDer));
+    return { thisUpdate: crl.thisUpdate.value, nextUpdate: crl.nextUpdate?.value ?? null };
+  } catch {
+    return null;
+  }
+}

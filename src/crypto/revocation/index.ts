@@ -1,5 +1,5 @@
 /** Revocation checking (RFC 5280 CRLs, RFC 6960 OCSP) for certification paths, with the evidence to keep. */
-export { CRL_REASONS, checkCrl, crlIssuedBy, type CheckCrlInput, type CrlCheckResult, type CrlReason, type RevocationStatus } from './crl.ts';
+export { CRL_REASONS, checkCrl, crlIssuedBy, crlValidity, type CheckCrlInput, type CrlCheckResult, type CrlReason, type RevocationStatus } from './crl.ts';
 export {
   buildOcspRequest,
   checkOcspResponse,
@@ -21,3 +21,4 @@ export {
   type RevocationCheckResult,
   type RevocationSources,
 } from './check-chain.ts';
+export { isIssuedBy, readCertificate, type CertificateFacts } from './certificate-facts.ts';

@@ -7,3 +7,4 @@ export {
   type TimestampRequestErrorCode,
 } from './request-timestamp.ts';
 export { timestampImprintAlgorithm, verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';
+export { signatureValuesOf, timestampSignatureValue, type SignatureValueTimestamp, type TimestampSignatureValueInput } from './timestamp-signature-value.ts';

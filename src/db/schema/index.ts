@@ -2,6 +2,7 @@ export { apiTokens } from './api-tokens.ts';
 export { certificates } from './certificates.ts';
 export { consoleSessions } from './console-sessions.ts';
 export { events } from './events.ts';
+export { messageEvidence } from './message-evidence.ts';
 export { messageFiles } from './message-files.ts';
 export { MESSAGE_STATES, messages, type MessageState } from './messages.ts';
 export { participants } from './participants.ts';

@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { MESSAGE_STATES } from '../../db/index.ts';
-import { acceptContainer, listSent, messageKey, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext } from '../../delivery/index.ts';
+import { acceptContainer, listMessageEvidence, listSent, messageKey, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext } from '../../delivery/index.ts';
 import { describeFirstIssue, envelopeDocumentSchema } from '../../envelope/index.ts';
 import { AppError, fromDeliveryError } from '../app-error.ts';
 import { requireAnyRole, requireRole } from '../auth.ts';
@@ -150,6 +150,31 @@ export function messageRoutes(deps: RouteDeps): Hono<AppEnv> {
     const blob = receiptBlob(gateway, row.id, c.req.param('receiptId'));
     if (blob === undefined) throw new AppError('NOT_FOUND', 'no such receipt for this message');
     return sendBlob(c, gateway, blob, `receipt-${c.req.param('receiptId')}.zip`);
+  });
+
+  /**
+   * Long-term evidence (CAdES-LT / -T style): the CRLs and OCSP responses that decided the
+   * signatures' revocation status and the signature time-stamp tokens kept beside signatures that
+   * stay byte-identical. With the container they let `edx verify --crl … --ocsp-response …`
+   * validate the letter again without the network.
+   */
+  app.get('/messages/:id/evidence', requireAnyRole(gateway.db, ['send', 'receive']), (c) => {
+    const row = visibleMessage(gateway, c.get('principal').participantId, c.req.param('id'));
+    if (row === undefined) throw new AppError('MESSAGE_NOT_FOUND', 'no such message among those you sent or received');
+    return c.json({ messageId: row.id, evidence: listMessageEvidence(gateway, row.id) });
+  });
+
+  app.get('/messages/:id/evidence/:evidenceId', requireAnyRole(gateway.db, ['send', 'receive']), async (c) => {
+    const row = visibleMessage(gateway, c.get('principal').participantId, c.req.param('id'));
+    if (row === undefined) throw new AppError('MESSAGE_NOT_FOUND', 'no such message among those you sent or received');
+    const item = listMessageEvidence(gateway, row.id).find((e) => String(e.id) === c.req.param('evidenceId'));
+    if (item === undefined) throw new AppError('NOT_FOUND', 'no such evidence for this message');
+    const path = await gateway.blobs.pathOf(item.sha256);
+    if (path === undefined) throw new Error(`blob ${item.sha256} is missing from the store`);
+    const bytes = await readFile(path);
+    const type = item.kind === 'crl' ? 'application/pkix-crl' : item.kind === 'ocsp' ? 'application/ocsp-response' : 'application/octet-stream';
+    const extension = item.kind === 'crl' ? 'crl' : item.kind === 'ocsp' ? 'ocsp.der' : 'tst';
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="evidence-${item.id}.${extension}"`, 'X-Content-SHA256': item.sha256 });
   });
 
   return app;
