@@ -4,7 +4,7 @@ import { scratch, testListXml, xmlsecSign, type Scratch, type TestKey, type Test
 import { migrate, openDatabase, tables, verifyJournal, type DatabaseHandle } from '../db/index.ts';
 import type { AdminContext } from './errors.ts';
 import { importTrustedList, trustAnchorSources, type ImportTrustedListInput } from './import-trusted-list.ts';
-import { addTrustAnchorCertificate } from './trust-anchors.ts';
+import { addTrustAnchorCertificate, listTrustAnchorViews } from './trust-anchors.ts';
 
 const WITHDRAWN = 'http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn';
 const CA_PKC = 'http://uri.etsi.org/TrstSvc/Svctype/CA/PKC';
@@ -107,6 +107,13 @@ describe('importTrustedList', () => {
     expect([qualifiedOf(qcCa), qualifiedOf(manualCa), qualifiedOf(manualQualified), qualifiedOf(pkcCa)]).toEqual([false, true, true, false]);
     const sources = trustAnchorSources(ctx);
     expect([sources.get(qcCa.fingerprint), sources.get(manualCa.fingerprint), sources.get(manualQualified.fingerprint)]).toEqual([
+      'trusted-list SE #7',
+      'trusted-list SE #8',
+      'manual',
+    ]);
+    // The admin API's view of the anchors says the same.
+    const views = new Map(listTrustAnchorViews(ctx).map((v) => [v.fingerprint, v.source]));
+    expect([views.get(qcCa.fingerprint), views.get(manualCa.fingerprint), views.get(manualQualified.fingerprint)]).toEqual([
       'trusted-list SE #7',
       'trusted-list SE #8',
       'manual',

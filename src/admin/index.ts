@@ -20,5 +20,6 @@ export {
   type RegisteredCertificate,
 } from './certificates.ts';
 export { addTrustAnchorCertificate, listTrustAnchorViews, removeTrustAnchor, type TrustAnchorView } from './trust-anchors.ts';
+export { importTrustedList, lastTrustedListImports, trustAnchorSources } from './import-trusted-list.ts';
 export { issueApiToken, listApiTokens, revokeApiToken, type TokenView } from './api-tokens.ts';
 export { listJournal, verifyAuditJournal, verifyJournalFile, type JournalFileResult, type JournalRow } from './journal.ts';

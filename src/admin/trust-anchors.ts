@@ -4,23 +4,31 @@ import { appendEvent, tables } from '../db/index.ts';
 import { addTrustAnchor } from '../directory/index.ts';
 import { certificateDetails, readCertificateUpload, type CertificateDetails } from './certificate-details.ts';
 import { fail, ok, type AdminContext, type AdminResult } from './errors.ts';
+import { trustAnchorSources } from './import-trusted-list.ts';
 
 export interface TrustAnchorView extends CertificateDetails {
   label: string;
   qualified: boolean;
   addedAt: string;
+  /** `manual`, or `trusted-list <territory> #<sequence>` for the list that added or qualified it last. */
+  source: string;
 }
 
 type AnchorRow = typeof tables.trustAnchors.$inferSelect;
 
-function anchorView(row: AnchorRow): TrustAnchorView {
+function anchorView(row: AnchorRow, source = 'manual'): TrustAnchorView {
   const details = certificateDetails(describeCertificate(row.der), { certificate: row.der, qualified: row.qualified, label: row.label });
-  return { ...details, label: row.label, qualified: row.qualified, addedAt: row.createdAt };
+  return { ...details, label: row.label, qualified: row.qualified, addedAt: row.createdAt, source };
 }
 
-/** The trusted CA certificates (SPEC §4). */
+/** The trusted CA certificates (SPEC §4), each with where it came from (issue 5: manual or a trusted list). */
 export function listTrustAnchorViews(ctx: AdminContext): TrustAnchorView[] {
-  return ctx.db.select().from(tables.trustAnchors).all().map(anchorView);
+  const sources = trustAnchorSources(ctx);
+  return ctx.db
+    .select()
+    .from(tables.trustAnchors)
+    .all()
+    .map((row) => anchorView(row, sources.get(row.fingerprint)));
 }
 
 /**

@@ -21,10 +21,10 @@ export function trustPage(v: View, input: { anchors: readonly TrustAnchorView[];
   const list =
     input.anchors.length === 0
       ? h`<p>${t.noAnchors}</p>`
-      : h`<table><thead><tr><th scope="col">${t.certSubject}</th><th scope="col">${t.anchorLabel}</th><th scope="col">${t.qualified}</th><th scope="col">${t.validity}</th><th scope="col">${t.fingerprint}</th><th scope="col">${t.addedAt}</th><th scope="col">${t.remove}</th></tr></thead><tbody>
+      : h`<table><thead><tr><th scope="col">${t.certSubject}</th><th scope="col">${t.anchorLabel}</th><th scope="col">${t.qualified}</th><th scope="col">${t.anchorSource}</th><th scope="col">${t.validity}</th><th scope="col">${t.fingerprint}</th><th scope="col">${t.addedAt}</th><th scope="col">${t.remove}</th></tr></thead><tbody>
 ${input.anchors.map(
   (a) =>
-    h`<tr><th scope="row">${a.subject}</th><td>${a.label}</td><td>${a.qualified ? t.yes : t.no}</td><td>${formatDateTime(a.notBefore, v.lang, v.tz)} — ${formatDateTime(a.notAfter, v.lang, v.tz)}</td><td><code class="fp">${a.fingerprint}</code></td><td>${formatDateTime(a.addedAt, v.lang, v.tz)}</td><td><form method="post" action="/console/trust/${a.fingerprint}/remove">${csrfField(v)}<button type="submit">${t.remove} <span class="visually-hidden">${a.label}</span></button></form></td></tr>`,
+    h`<tr><th scope="row">${a.subject}</th><td>${a.label}</td><td>${a.qualified ? t.yes : t.no}</td><td>${a.source}</td><td>${formatDateTime(a.notBefore, v.lang, v.tz)} — ${formatDateTime(a.notAfter, v.lang, v.tz)}</td><td><code class="fp">${a.fingerprint}</code></td><td>${formatDateTime(a.addedAt, v.lang, v.tz)}</td><td><form method="post" action="/console/trust/${a.fingerprint}/remove">${csrfField(v)}<button type="submit">${t.remove} <span class="visually-hidden">${a.label}</span></button></form></td></tr>`,
 )}</tbody></table>`;
   const form = h`<section aria-labelledby="add-anchor"><h2 id="add-anchor">${t.addAnchor}</h2><form method="post" action="/console/trust" enctype="multipart/form-data" class="stack">${csrfField(v)}
 <label for="certificate">${t.caFile}</label><input id="certificate" name="certificate" type="file" accept=".pem,.crt,.cer,.der,application/x-x509-ca-cert,application/pkix-cert" required${invalid ? h` aria-invalid="true" aria-describedby="certificate-error"` : ''}>${invalid ? h`<p class="error" id="certificate-error" role="alert">${input.error}</p>` : ''}

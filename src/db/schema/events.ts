@@ -19,5 +19,5 @@ export const events = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('events_message').on(t.messageId, t.seq)],
+  (t) => [index('events_message').on(t.messageId, t.seq), index('events_type').on(t.type, t.seq)],
 );
