@@ -13,7 +13,11 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OID } from '../src/crypto/oids.ts';
 import { createOpensslPki, startLoopbackServer, type LoopbackServer, type OpensslPki } from '../src/crypto/revocation/test-support.ts';
-import { tables } from '../src/db/index.ts';
+import { and, eq } from 'drizzle-orm';
+import { tables, verifyJournal } from '../src/db/index.ts';
+import { markDelivered, stampPendingReceipts, TIMESTAMP_ADDED_EVENT, TIMESTAMP_PENDING_EVENT } from '../src/delivery/index.ts';
+import { openContainer } from '../src/envelope/index.ts';
+import { RECEIPT_SIGNATURE_ENTRY } from '../src/letters/index.ts';
 import { extractAll } from './helpers/containers.ts';
 import { auth, letterForm, startTestGateway, tokenOf, type TestGateway } from './helpers/gateway.ts';
 import { opensslVerifyDetached, tool } from './helpers/tools.ts';
@@ -151,5 +155,54 @@ describe('CAdES-T on acceptance', () => {
       gw.ctx.timestamp = configured;
     }
     expect(gw.ctx.db.select().from(tables.messages).all().length).toBe(messages);
+  });
+
+  it('records a pushed delivery while the TSA is down and adds the receipt token once it answers', async () => {
+    const sent = await gw.app.request('/api/v1/messages', { method: 'POST', body: letterForm({ to: ['gov-minprom'] }), headers: auth(tokenOf(gw, 'demo-refinery')) });
+    expect(sent.status).toBe(202);
+    const { messages } = (await sent.json()) as { messages: { id: string }[] };
+    const id = messages[0]?.id;
+    if (id === undefined) throw new Error('no message');
+    const row = gw.ctx.db.select().from(tables.messages).where(eq(tables.messages.id, id)).get();
+    if (row === undefined) throw new Error('message not stored');
+
+    tsa.handler = () => ({ status: 503, body: Buffer.from('down for maintenance') });
+    let receiptId: string | null;
+    try {
+      // The scheduler's path (a push endpoint said 2xx): the fact is recorded, the token follows.
+      receiptId = await markDelivered(gw.ctx, { messageId: id, envelopeDigest: row.envelopeDigest, from: row.state, actor: 'gateway', detail: { how: 'pushed' } });
+      expect(await stampPendingReceipts(gw.ctx, { limit: 10 })).toEqual({ stamped: 0, pending: 1 });
+    } finally {
+      answerTimestamps();
+    }
+    if (receiptId === null) throw new Error('not delivered');
+    expect(gw.ctx.db.select().from(tables.messages).where(eq(tables.messages.id, id)).get()?.state).toBe('delivered');
+    const tokens = () => gw.ctx.db.select().from(tables.messageEvidence).where(and(eq(tables.messageEvidence.receiptId, receiptId ?? ''), eq(tables.messageEvidence.kind, 'signature-timestamp'))).all();
+    expect(tokens()).toEqual([]);
+    const events = (type: string) => gw.ctx.db.select().from(tables.events).where(and(eq(tables.events.type, type), eq(tables.events.messageId, id))).all();
+    expect(events(TIMESTAMP_PENDING_EVENT)).toHaveLength(1);
+
+    expect(await stampPendingReceipts(gw.ctx, { limit: 10 })).toEqual({ stamped: 1, pending: 1 });
+    expect(await stampPendingReceipts(gw.ctx, { limit: 10 })).toEqual({ stamped: 0, pending: 0 });
+    const [stored] = tokens();
+    if (stored === undefined) throw new Error('no token stored');
+    expect(events(TIMESTAMP_ADDED_EVENT)).toHaveLength(1);
+    expect(verifyJournal(gw.ctx.db).ok).toBe(true);
+
+    // The token covers the delivered receipt's signature value: openssl ts -verify is the judge.
+    const receipt = gw.ctx.db.select().from(tables.receipts).where(eq(tables.receipts.id, receiptId)).get();
+    const receiptPath = receipt === undefined ? undefined : await gw.ctx.blobs.pathOf(receipt.containerBlob);
+    const tokenPath = await gw.ctx.blobs.pathOf(stored.blob);
+    if (receiptPath === undefined || tokenPath === undefined) throw new Error('blobs missing');
+    const opened = await openContainer({ path: receiptPath });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const p7s = await opened.value.readEntry(RECEIPT_SIGNATURE_ENTRY, 1 << 20);
+    await opened.value.close();
+    if (!p7s.ok) throw new Error(p7s.error.message);
+    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(p7s.value).content });
+    const signatureValue = Buffer.from(signed.signerInfos[0]?.signature.valueBlock.valueHexView ?? new Uint8Array());
+    const imprint = createHash('sha256').update(signatureValue).digest('hex');
+    const ts = tool('openssl', ['ts', '-verify', '-token_in', '-in', tokenPath, '-digest', imprint, '-CAfile', pki.ca.certPath]);
+    expect(ts.status, `${ts.stdout}${ts.stderr}`).toBe(0);
   });
 });

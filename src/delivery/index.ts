@@ -2,7 +2,8 @@
 export { acceptContainer } from './accept-container.ts';
 export { createChangeFeed, inboxKey, messageKey, type ChangeFeed } from './change-feed.ts';
 export { DELIVERY_ERROR_CODES, type DeliveryError, type DeliveryErrorCode, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
-export { prepareEvidence, type PreparedEvidence } from './evidence.ts';
+export { prepareEvidence, stampPendingReceipts, TIMESTAMP_ADDED_EVENT, TIMESTAMP_PENDING_EVENT, type PreparedEvidence } from './evidence.ts';
+export { markDelivered } from './mark-delivered.ts';
 export { listMessageEvidence, type StoredEvidence } from './signature-evidence.ts';
 export { acknowledge, inboxMessage, listInbox, type InboxItem, type MessageRow } from './inbox.ts';
 export { listSent, messageView, receiptBlob, visibleMessage, type MessageView } from './messages-view.ts';

@@ -1,7 +1,7 @@
-import { tables, type MessageState } from '../db/index.ts';
+import { appendEvent, tables, type MessageState } from '../db/index.ts';
 import type { ReceiptKind } from '../envelope/index.ts';
 import type { DeliveryResult, GatewayContext } from './context.ts';
-import { prepareEvidence } from './evidence.ts';
+import { prepareEvidence, TIMESTAMP_PENDING_EVENT } from './evidence.ts';
 import { transitionMessage, type TransitionInput } from './transition.ts';
 
 type EvidenceTransition = {
@@ -21,18 +21,22 @@ type EvidenceTransition = {
 /**
  * A state change the gateway proves with its own signed receipt (delivered, not-delivered): the
  * evidence is made before the transaction; the state change and its receipt row commit together.
- * Returns the evidence id, or null when someone else moved the message first. A configured TSA
- * that does not answer leaves everything as it was: an error thrown for the scheduler, which
- * tries again on its next tick (the HTTP acknowledgement uses {@link transitionWithEvidenceResult}).
+ * Returns the evidence id, or null when someone else moved the message first. For the scheduler
+ * (push 2xx, expiry): the fact has happened, so a TSA that does not answer does not hold it back —
+ * the receipt is recorded with `evidence.timestamp-pending` and {@link stampPendingReceipts} adds
+ * the token later (otherwise a push would be repeated until the TSA came back).
  */
 export async function transitionWithEvidence(ctx: GatewayContext, input: EvidenceTransition): Promise<string | null> {
-  const result = await transitionWithEvidenceResult(ctx, input);
+  const result = await transitionWithEvidenceResult(ctx, input, { deferTimestamp: true });
   if (!result.ok) throw new Error(`${input.messageId} -> ${input.to}: ${result.error.code}: ${result.error.message}`);
   return result.value;
 }
 
-/** {@link transitionWithEvidence} with TSA_UNAVAILABLE as a value. */
-export async function transitionWithEvidenceResult(ctx: GatewayContext, input: EvidenceTransition): Promise<DeliveryResult<string | null>> {
+/**
+ * {@link transitionWithEvidence} for a caller that can be told to try again (the HTTP
+ * acknowledgement answers 503 TSA_UNAVAILABLE and changes nothing), unless `deferTimestamp`.
+ */
+export async function transitionWithEvidenceResult(ctx: GatewayContext, input: EvidenceTransition, options: { deferTimestamp?: boolean } = {}): Promise<DeliveryResult<string | null>> {
   const at = ctx.now();
   const prepared = await prepareEvidence(ctx, {
     messageId: input.messageId,
@@ -40,9 +44,10 @@ export async function transitionWithEvidenceResult(ctx: GatewayContext, input: E
     kind: input.evidence,
     at,
     ...(input.reason === undefined ? {} : { reason: input.reason }),
+    ...(options.deferTimestamp === true ? { deferTimestamp: true } : {}),
   });
   if (!prepared.ok) return prepared;
-  const { receipt: evidence, evidence: extra } = prepared.value;
+  const { receipt: evidence, evidence: extra, timestampPending } = prepared.value;
   const result = ctx.db.transaction((tx) => {
     const ok = transitionMessage(tx, {
       messageId: input.messageId,
@@ -57,6 +62,17 @@ export async function transitionWithEvidenceResult(ctx: GatewayContext, input: E
     if (ok) {
       tx.insert(tables.receipts).values(evidence).run();
       for (const row of extra) tx.insert(tables.messageEvidence).values(row).run();
+      if (timestampPending) {
+        appendEvent(tx, {
+          at: at.toISOString(),
+          type: TIMESTAMP_PENDING_EVENT,
+          actor: 'gateway',
+          messageId: input.messageId,
+          fromState: null,
+          toState: null,
+          detail: { receiptId: evidence.id, kind: input.evidence },
+        });
+      }
     }
     return ok ? evidence.id : null;
   });

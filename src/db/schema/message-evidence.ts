@@ -17,5 +17,5 @@ export const messageEvidence = sqliteTable(
     genTime: text('gen_time'),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [index('message_evidence_message').on(t.messageId)],
+  (t) => [index('message_evidence_message').on(t.messageId), index('message_evidence_receipt').on(t.receiptId, t.kind)],
 );

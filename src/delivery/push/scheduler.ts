@@ -1,6 +1,7 @@
 import { createTask, type Logger } from 'node-cron';
 import type { GatewayContext } from '../context.ts';
 import { deliverDueMessages, type DeliverDueOptions } from './deliver-due.ts';
+import { stampPendingReceipts } from '../evidence.ts';
 import { expireMessages } from './expire-messages.ts';
 
 export interface SchedulerOptions {
@@ -22,7 +23,7 @@ export interface Scheduler {
 
 /**
  * Drives push delivery and expiry (issue 3: "driven by a node-cron scheduler"): every second,
- * `deliverDueMessages` then `expireMessages`. Ticks never overlap — node-cron's `noOverlap`
+ * `deliverDueMessages`, `expireMessages`, then `stampPendingReceipts`. Ticks never overlap — node-cron's `noOverlap`
  * skips a firing while the previous tick runs, and a manual `tick()` joins the running one —
  * so one process never races itself; several processes are kept apart by the row claims in
  * `deliverDueMessages` and the conditional state transitions.
@@ -42,6 +43,12 @@ export function startScheduler(ctx: GatewayContext, options: SchedulerOptions): 
       }
       try {
         await expireMessages(ctx, { limit: options.expireLimit });
+      } catch (error) {
+        options.onError(error);
+      }
+      try {
+        // Receipts recorded while the TSA was down get their tokens once it answers again.
+        await stampPendingReceipts(ctx, { limit: options.expireLimit });
       } catch (error) {
         options.onError(error);
       }
