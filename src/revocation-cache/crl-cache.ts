@@ -234,7 +234,8 @@ export function createCrlCache(options: CrlCacheOptions): CrlCache {
 /**
  * The distribution points to keep fresh: every http CRL distribution point (RFC 5280 §4.2.1.13)
  * of the given certificates (registered participants' certificates and trust anchors), each with
- * its issuer found among the same certificates (name and signature, RFC 5280 §6.1). https and
+ * its issuer found among the same certificates (name and signature, RFC 5280 §6.1; points whose
+ * issuer is unknown are left out: their CRLs could not be verified). https and
  * ldap points are left to the validator: a CRL is signed, plain http is the convention.
  */
 export function crlTargetsOf(certificates: readonly Uint8Array[]): CrlTarget[] {
@@ -246,7 +247,10 @@ export function crlTargetsOf(certificates: readonly Uint8Array[]): CrlTarget[] {
       const known = targets.get(url);
       if (known?.issuer !== undefined) continue;
       const issuer = pool.find((c) => c !== cert && c.isCA && isIssuedBy(cert, c)) ?? (isIssuedBy(cert, cert) ? cert : undefined);
-      targets.set(url, { url, certificate: cert.der, issuer: issuer?.der });
+      // Without its issuer a CRL cannot be verified, and the certificate has no path to an anchor
+      // anyway (its signatures fail NO_CERTIFICATE_CHAIN_FOUND): not a point to keep fresh.
+      if (issuer === undefined) continue;
+      targets.set(url, { url, certificate: cert.der, issuer: issuer.der });
     }
   }
   return [...targets.values()];
