@@ -14,6 +14,7 @@ import {
 import {
   buildEnvelopeXml,
   createContainerWriter,
+  type ContainerWriter,
   type Envelope,
   type EnvelopeFile,
   type Party,
@@ -26,7 +27,7 @@ import {
   signaturePathFor,
 } from './container-layout.ts';
 import { mediaTypeForName } from './media-type.ts';
-import type { LetterResult, SigningIdentity } from './types.ts';
+import type { LetterError, LetterResult, SigningIdentity } from './types.ts';
 
 export interface PackLetterFile {
   /** Where the file is on disk. */
@@ -85,6 +86,8 @@ export interface PackedLetter {
   outputPath: string;
 }
 
+type Written = Awaited<ReturnType<ContainerWriter['addFile']>>;
+
 interface LoadedSignature {
   der: Buffer;
   forName: string;
@@ -113,50 +116,53 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
   if (roles.filter((r) => r === 'main').length !== 1) {
     return { ok: false, error: { code: 'INPUT_INVALID', message: 'exactly one file must be the main document' } };
   }
-  for (const f of input.files) {
-    const st = await stat(f.sourcePath).catch(() => undefined);
-    if (!st?.isFile()) {
-      return { ok: false, error: { code: 'FILE_UNREADABLE', message: `not a readable file: ${f.sourcePath}`, path: f.sourcePath } };
-    }
-  }
-
-  // Supplied signatures are read and inspected first, so the one pass over each file can
-  // compute every digest they need.
-  const supplied: LoadedSignature[] = [];
-  for (const s of input.suppliedSignatures ?? []) {
-    const der = await readFile(s.sourcePath).catch(() => undefined);
-    if (der === undefined || der.length > MAX_SIGNATURE_BYTES) {
-      return { ok: false, error: { code: 'SIGNATURE_UNREADABLE', message: `cannot read signature ${s.sourcePath}`, path: s.sourcePath } };
-    }
-    const inspected = inspectSignature(der);
-    if (!inspected.ok) {
-      return { ok: false, error: { code: 'SIGNATURE_UNREADABLE', message: `${s.sourcePath}: ${inspected.error.message}`, path: s.sourcePath } };
-    }
-    const forName = (s.forName ?? basename(s.sourcePath).replace(/\.p7s$/iu, '')).normalize('NFC');
-    if (!names.includes(forName)) {
-      return { ok: false, error: { code: 'SIGNATURE_UNMATCHED', message: `signature ${s.sourcePath} is for "${forName}", which is not among the files`, path: s.sourcePath } };
-    }
-    supplied.push({ der, forName, sourcePath: s.sourcePath, digestAlgorithms: inspected.value.digestAlgorithms });
-  }
-  if (supplied.length > 0) {
-    const unsigned = names.filter((n) => !supplied.some((s) => s.forName === n));
-    if (unsigned.length > 0) {
-      return { ok: false, error: { code: 'SIGNATURE_UNMATCHED', message: `no supplied signature for: ${unsigned.join(', ')}` } };
-    }
-  }
-
+  // Checking the inputs takes file system round trips. Meanwhile the container's temp file is
+  // created and, when every digest is known up front (no supplied signatures to inspect first),
+  // the files already stream into it; all of it is discarded if the checks fail.
   const paths = assignFilePaths(names);
   const writer = createContainerWriter({ outputPath: input.outputPath, durable: input.durable !== false });
+  const algorithmsFor = (name: string, supplied: readonly LoadedSignature[]): DigestAlgorithm[] => {
+    const mine = supplied.filter((s) => s.forName === name);
+    const needed = mine.length > 0 ? mine.flatMap((s) => s.digestAlgorithms) : [signatureDigest];
+    return [...new Set<DigestAlgorithm>([digestAlgorithm, ...needed])];
+  };
+  const startWrites = (supplied: readonly LoadedSignature[]): Promise<Written>[] =>
+    input.files.map((f, i) => {
+      // The writer runs them one after another, in this order.
+      const written = writer.addFile(paths[i] ?? '', f.sourcePath, { digests: algorithmsFor(names[i] ?? '', supplied) });
+      written.catch(() => undefined);
+      return written;
+    });
+  const early = (input.suppliedSignatures ?? []).length === 0 ? startWrites([]) : undefined;
+  // The writer stats and opens each source itself: when it is already at work, a source that is
+  // not a readable regular file shows as a failed write, looked into below.
+  const checked = checkInputs(input, names, { statFiles: early === undefined });
+  const loaded = await checked.catch(async (error: unknown) => {
+    await writer.abort();
+    throw error;
+  });
+  if (!loaded.ok) {
+    await writer.abort();
+    return loaded;
+  }
+  const supplied = loaded.value;
   try {
+    const writes = early ?? startWrites(supplied);
     const files: EnvelopeFile[] = [];
     const signatureEntries: { path: string; der: Buffer }[] = [];
     for (const [i, f] of input.files.entries()) {
       const name = names[i] ?? '';
       const path = paths[i] ?? '';
       const mine = supplied.filter((s) => s.forName === name);
-      const needed = mine.length > 0 ? mine.flatMap((s) => s.digestAlgorithms) : [signatureDigest];
-      const algorithms = [...new Set<DigestAlgorithm>([digestAlgorithm, ...needed])];
-      const written = await writer.addFile(path, f.sourcePath, { digests: algorithms });
+      const algorithms = algorithmsFor(name, supplied);
+      let written: Written;
+      try {
+        written = await (writes[i] ?? Promise.reject(new Error(`no write for file ${i}`)));
+      } catch (error) {
+        if (await isRegularFile(f.sourcePath)) throw error;
+        await writer.abort();
+        return fileUnreadable(f.sourcePath);
+      }
       const digest = written.digests[digestAlgorithm];
       const signedDigest = written.digests[signatureDigest];
       if (digest === undefined || signedDigest === undefined) throw new Error(`container writer did not compute ${algorithms.join(', ')}`);
@@ -238,6 +244,56 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
     await writer.abort().catch(() => undefined);
     throw error;
   }
+}
+
+function isRegularFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (st) => st.isFile(),
+    () => false,
+  );
+}
+
+function fileUnreadable(path: string): { ok: false; error: LetterError } {
+  return { ok: false, error: { code: 'FILE_UNREADABLE', message: `not a readable file: ${path}`, path } };
+}
+
+/**
+ * Every file must be a regular file (checked here unless the files are already being written,
+ * when a failed write is looked into instead), and every supplied signature readable, a SignedData and
+ * matched to a file (looked at side by side, reported in input order). Supplied signatures are
+ * inspected first so that the one pass over each file can compute every digest they need.
+ */
+async function checkInputs(input: PackLetterInput, names: readonly string[], options: { statFiles: boolean }): Promise<LetterResult<LoadedSignature[]>> {
+  if (options.statFiles) {
+    const regular = await Promise.all(input.files.map((f) => isRegularFile(f.sourcePath)));
+    const unreadable = input.files.find((_, i) => regular[i] !== true);
+    if (unreadable !== undefined) return fileUnreadable(unreadable.sourcePath);
+  }
+  const signatures = input.suppliedSignatures ?? [];
+  const ders = await Promise.all(signatures.map((s) => readFile(s.sourcePath).catch(() => undefined)));
+  const supplied: LoadedSignature[] = [];
+  for (const [i, s] of signatures.entries()) {
+    const der = ders[i];
+    if (der === undefined || der.length > MAX_SIGNATURE_BYTES) {
+      return { ok: false, error: { code: 'SIGNATURE_UNREADABLE', message: `cannot read signature ${s.sourcePath}`, path: s.sourcePath } };
+    }
+    const inspected = inspectSignature(der);
+    if (!inspected.ok) {
+      return { ok: false, error: { code: 'SIGNATURE_UNREADABLE', message: `${s.sourcePath}: ${inspected.error.message}`, path: s.sourcePath } };
+    }
+    const forName = (s.forName ?? basename(s.sourcePath).replace(/\.p7s$/iu, '')).normalize('NFC');
+    if (!names.includes(forName)) {
+      return { ok: false, error: { code: 'SIGNATURE_UNMATCHED', message: `signature ${s.sourcePath} is for "${forName}", which is not among the files`, path: s.sourcePath } };
+    }
+    supplied.push({ der, forName, sourcePath: s.sourcePath, digestAlgorithms: inspected.value.digestAlgorithms });
+  }
+  if (supplied.length > 0) {
+    const unsigned = names.filter((n) => !supplied.some((s) => s.forName === n));
+    if (unsigned.length > 0) {
+      return { ok: false, error: { code: 'SIGNATURE_UNMATCHED', message: `no supplied signature for: ${unsigned.join(', ')}` } };
+    }
+  }
+  return { ok: true, value: supplied };
 }
 
 function stamp(input: PackLetterInput, der: Buffer): Promise<StampResult> {

@@ -45,8 +45,12 @@ export function derOid(oid: string): Buffer {
   return Buffer.from(encoded);
 }
 
+// Versions (0..5) are the only integers encoded per signature.
+const smallIntegers = Array.from({ length: 8 }, (_, value) => Buffer.from(new asn1js.Integer({ value }).toBER(false)));
+
 export function derInteger(value: number): Buffer {
-  return Buffer.from(new asn1js.Integer({ value }).toBER(false));
+  const known = smallIntegers[value];
+  return known === undefined ? Buffer.from(new asn1js.Integer({ value }).toBER(false)) : Buffer.from(known);
 }
 
 /**

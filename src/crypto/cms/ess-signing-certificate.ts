@@ -34,6 +34,24 @@ function certificateHash(hash: EssCertId['hash'], der: Buffer): Buffer {
  * -engine gost` writes them.
  */
 export function encodeSigningCertificateV2(cert: ParsedCertificate, hash: DigestAlgorithm = 'sha-256'): Buffer {
+  // A function of the certificate alone, and parsed certificates are cached per DER: every
+  // signature by one signer reuses the encoding instead of hashing the certificate again.
+  let byHash = encodedFor.get(cert);
+  if (byHash === undefined) {
+    byHash = new Map();
+    encodedFor.set(cert, byHash);
+  }
+  let encoded = byHash.get(hash);
+  if (encoded === undefined) {
+    encoded = encodeUncached(cert, hash);
+    byHash.set(hash, encoded);
+  }
+  return Buffer.from(encoded);
+}
+
+const encodedFor = new WeakMap<ParsedCertificate, Map<DigestAlgorithm, Buffer>>();
+
+function encodeUncached(cert: ParsedCertificate, hash: DigestAlgorithm): Buffer {
   const hashOid = digestAlgorithmOid(hash);
   const certHash = digestBytes(hash, cert.der);
   const issuerSerial = tlv(TAG.sequence, tlv(TAG.sequence, tlv(TAG.context4, cert.issuerDer)), cert.serialTlv);

@@ -7,8 +7,10 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { OID } from '../oids.ts';
 import type { CryptoResult } from '../types.ts';
+import { createBytesMemo } from './bytes-memo.ts';
 import { children, isContextTag, parseStrict, rawBytes } from './der.ts';
 import { bytesOf, contentOf, readChildren, readOid, readTop, type Tlv } from './der-reader.ts';
+import { OID_SIGNING_CERTIFICATE_V1 } from './ess-signing-certificate.ts';
 import { parseCertificate } from './parsed-certificate.ts';
 
 export type SignerIdentifier =
@@ -161,8 +163,17 @@ function plainAlgorithm(buf: Uint8Array, tlv: Tlv | undefined): string | null {
   return oid === undefined ? null : readOid(buf, oid);
 }
 
+// The issuer Name of a SignerInfo is one of a handful (the CAs), and whether bytes form a Name
+// depends on nothing else: asked once per distinct Name.
+const nameMemo = createBytesMemo<boolean>(256);
+
 /** Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value ANY } (RFC 5280 §4.1.2.4), values read by asn1js. */
 function isName(buf: Uint8Array, tlv: Tlv): boolean {
+  const name = buf.subarray(tlv.start, tlv.end);
+  return nameMemo.get(name, () => isNameUncached(name, { tag: tlv.tag, start: 0, contentStart: tlv.contentStart - tlv.start, end: tlv.end - tlv.start }));
+}
+
+function isNameUncached(buf: Uint8Array, tlv: Tlv): boolean {
   for (const rdn of readChildren(buf, tlv) ?? [null]) {
     if (rdn?.tag !== T_SET) return false;
     for (const atv of readChildren(buf, rdn) ?? [null]) {
@@ -174,6 +185,15 @@ function isName(buf: Uint8Array, tlv: Tlv): boolean {
   }
   return true;
 }
+
+// asn1js takes tens of microseconds even for a shallow value, and most attribute values recur:
+// contentType is always id-data, every signature of one signer carries the same
+// signing-certificate(-v2) value (the deepest one: it holds a whole Name), and the signatures made
+// in the same second (a letter's file and envelope signatures) share their signingTime. Only
+// messageDigest is new every time, so it is not worth remembering. The memoised trees are shared:
+// like parsed certificates, they are read-only.
+const RECURRING_ATTRIBUTES = new Set<string>([OID.contentType, OID.signingTime, OID.signingCertificateV2, OID_SIGNING_CERTIFICATE_V1]);
+const attributeValueMemo = createBytesMemo<asn1js.AsnType | null>(256);
 
 function readSignerInfo(buf: Uint8Array, tlv: Tlv): ParsedSignerInfo | null {
   if (tlv.tag !== T_SEQUENCE) return null;
@@ -209,8 +229,8 @@ function readSignerInfo(buf: Uint8Array, tlv: Tlv): ParsedSignerInfo | null {
     if (oid === null || values === null || values.length === 0) return null;
     const parsedValues: asn1js.AsnType[] = [];
     for (const v of values) {
-      // Attribute values are small (an OID, a time, a digest, an ESSCertIDv2): asn1js is cheap here.
-      const value = parseStrict(buf.subarray(v.start, v.end));
+      const bytes = buf.subarray(v.start, v.end);
+      const value = RECURRING_ATTRIBUTES.has(oid) ? attributeValueMemo.get(bytes, () => parseStrict(bytes)) : parseStrict(bytes);
       if (value === null) return null;
       parsedValues.push(value);
     }

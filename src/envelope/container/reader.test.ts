@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContainerWriter, openContainer, type ContainerErrorCode, type ContainerLimits } from './index.ts';
+import { WHOLE_CONTAINER_BYTES } from './container-source.ts';
 import { buildZip, deflatedEntry, storedEntry, type RawEntry } from './raw-zip-builder.ts';
 
 let dir: string;
@@ -278,5 +279,75 @@ describe('entry reads enforce declared sizes and CRC-32', () => {
   it('refuses an entry whose local header names another file', async () => {
     const bytes = buildZip([{ ...storedEntry('a.txt', hello), localName: Buffer.from('../a.txt') }]);
     expect(await readCodes(bytes, 'a.txt')).toEqual(['ZIP_UNSAFE_PATH', 'ZIP_UNSAFE_PATH', 'ZIP_UNSAFE_PATH', 'NOTHING']);
+  });
+});
+
+// Containers up to WHOLE_CONTAINER_BYTES are read into memory at open; larger ones are read
+// through the descriptor with only their tail cached. Both paths must behave identically.
+describe('containers larger than the in-memory threshold', () => {
+  const pad = (): Buffer => randomBytes(WHOLE_CONTAINER_BYTES + 512 * 1024);
+
+  it('reads entries before and inside the cached tail every way, and leaks no descriptor', async () => {
+    const big = pad();
+    const deflatedText = Buffer.from('letter text\n'.repeat(5000));
+    const bytes = buildZip([storedEntry('files/big.bin', big), storedEntry('files/big.bin.p7s', hello), deflatedEntry('envelope.xml', deflatedText)]);
+    expect(bytes.length).toBeGreaterThan(WHOLE_CONTAINER_BYTES);
+    expect(await openCode(bytes)).toBe('OK');
+    expect(await readCodes(bytes, 'files/big.bin')).toEqual(['OK', 'OK', 'OK', 'EXTRACTED']);
+    expect(await readCodes(bytes, 'envelope.xml')).toEqual(['OK', 'OK', 'OK', 'EXTRACTED']);
+
+    const path = writeZip(bytes);
+    const before = openFds();
+    const opened = await openContainer({ path });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const digested = await opened.value.digestEntry('files/big.bin', ['sha-256']);
+    expect(digested).toEqual({ ok: true, value: { size: big.length, digests: { 'sha-256': createHash('sha256').update(big).digest() } } });
+    expect(await opened.value.readEntry('envelope.xml', 1 << 20)).toEqual({ ok: true, value: deflatedText });
+    expect(await opened.value.readEntry('files/big.bin.p7s', 1 << 20)).toEqual({ ok: true, value: hello });
+    // While open, a large container keeps exactly one descriptor.
+    expect(openFds()).toBe(before + 1);
+    await opened.value.close();
+    expect(openFds()).toBe(before);
+  });
+
+  it('detects a flipped byte outside the cached tail with ZIP_CRC_MISMATCH', async () => {
+    const content = pad();
+    const entry = storedEntry('data.bin', content);
+    const flipped = Buffer.from(content);
+    flipped[1000] = (flipped[1000] ?? 0) ^ 0xff;
+    expect(await readCodes(buildZip([{ ...entry, data: flipped }]), 'data.bin')).toEqual(['ZIP_CRC_MISMATCH', 'ZIP_CRC_MISMATCH', 'ZIP_CRC_MISMATCH', 'NOTHING']);
+  });
+
+  it('refuses a truncated large container and overlapping entries', async () => {
+    const bytes = buildZip([storedEntry('a.bin', pad()), storedEntry('b.txt', hello)]);
+    expect(await openCode(bytes)).toBe('OK');
+    expect(await openCode(bytes.subarray(0, bytes.length - 10))).toBe('ZIP_UNREADABLE');
+    expect(await openCode(bytes.subarray(0, bytes.length - 100_000))).toBe('ZIP_UNREADABLE');
+    const overlapping = buildZip([storedEntry('a.bin', pad()), { ...storedEntry('b.bin', hello), offset: 0 }]);
+    expect(await openCode(overlapping)).toBe('ZIP_BOMB');
+  });
+
+  it('reads a container larger than the first read but held in memory (1 MiB) every way', async () => {
+    const middle = randomBytes(1024 * 1024);
+    const bytes = buildZip([storedEntry('files/a.bin', middle), deflatedEntry('envelope.xml', Buffer.from('x'.repeat(3000)))]);
+    expect(await openCode(bytes)).toBe('OK');
+    expect(await readCodes(bytes, 'files/a.bin')).toEqual(['OK', 'OK', 'OK', 'EXTRACTED']);
+    expect(await readCodes(bytes, 'envelope.xml')).toEqual(['OK', 'OK', 'OK', 'EXTRACTED']);
+    const flipped = Buffer.from(bytes);
+    flipped[500_000] = (flipped[500_000] ?? 0) ^ 0xff;
+    expect(await readCodes(flipped, 'files/a.bin')).toEqual(['ZIP_CRC_MISMATCH', 'ZIP_CRC_MISMATCH', 'ZIP_CRC_MISMATCH', 'NOTHING']);
+  });
+
+  it('a small container gives its descriptor back at once, before close', async () => {
+    const path = writeZip(buildZip([storedEntry('a.txt', hello)]));
+    const before = openFds();
+    const opened = await openContainer({ path });
+    if (!opened.ok) throw new Error(opened.error.message);
+    // The descriptor is closed while the caller works on the bytes; wait for that close to land.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds()).toBe(before);
+    expect(await opened.value.readEntry('a.txt', 100)).toEqual({ ok: true, value: hello });
+    await opened.value.close();
+    expect(openFds()).toBe(before);
   });
 });

@@ -1,10 +1,10 @@
-import { close as closeFd, open as openFd, read as readFd } from 'node:fs';
 import { open as openFile, rm } from 'node:fs/promises';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { createHasher, type DigestAlgorithm, type Hasher } from '../../crypto/digest.ts';
+import { openContainerSource, type ContainerSource } from './container-source.ts';
 import { collisionKey, DEFAULT_MAX_PATH_BYTES, isSafeContainerPath } from './paths.ts';
 
 export interface ContainerLimits {
@@ -128,18 +128,18 @@ const LOCAL_HEADER_MIN = 30;
  */
 export async function openContainer(options: OpenContainerOptions): Promise<ContainerResult<ContainerReader>> {
   const limits: ContainerLimits = { ...DEFAULT_CONTAINER_LIMITS, ...options.limits };
-  // The descriptor is ours until yauzl accepts it: yauzl leaves it open when it rejects the file.
-  let fd: number;
+  let source: ContainerSource;
   try {
-    fd = await new Promise<number>((resolveFd, reject) => openFd(options.path, 'r', (err, opened) => (err ? reject(err) : resolveFd(opened))));
+    source = await openContainerSource(options.path);
   } catch (err) {
     return failure('ZIP_UNREADABLE', `cannot open the container: ${messageOf(err)}`);
   }
   let zip: yauzl.ZipFile;
   try {
     zip = await new Promise<yauzl.ZipFile>((resolveZip, reject) => {
-      yauzl.fromFd(
-        fd,
+      yauzl.fromRandomAccessReader(
+        source.reader,
+        source.size,
         // Names are decoded here rather than by yauzl, which would rewrite `\` to `/` and reject
         // unsafe names with untyped errors before we could classify them. Entry sizes are checked
         // here during the scan (so an encrypted entry is reported as such, not as a size mismatch)
@@ -149,7 +149,8 @@ export async function openContainer(options: OpenContainerOptions): Promise<Cont
       );
     });
   } catch (err) {
-    await new Promise<void>((resolveClose) => closeFd(fd, () => resolveClose()));
+    // yauzl leaves the descriptor open when it rejects the file.
+    await source.discard();
     return failure('ZIP_UNREADABLE', `not a readable ZIP: ${messageOf(err)}`);
   }
   // yauzl reports descriptor-close failures as events; without a listener they would be thrown.
@@ -170,7 +171,7 @@ export async function openContainer(options: OpenContainerOptions): Promise<Cont
     return scanned;
   }
   zip.validateEntrySizes = true;
-  return { ok: true, value: createReader(zip, scanned.value, closed, fd) };
+  return { ok: true, value: createReader(zip, scanned.value, closed, source) };
 }
 
 async function scanCentralDirectory(zip: yauzl.ZipFile, limits: ContainerLimits): Promise<ContainerResult<Map<string, EntryRecord>>> {
@@ -295,6 +296,9 @@ async function scanCentralDirectory(zip: yauzl.ZipFile, limits: ContainerLimits)
   return { ok: true, value: files };
 }
 
+// One decoder for every name: a non-streaming decode() starts from a clean state each call.
+const UTF8_NAME = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function decodeName(entry: yauzl.Entry, limits: ContainerLimits): ContainerResult<string> {
   // With decodeStrings: false yauzl hands over the raw bytes despite the declared string type.
   const raw: unknown = entry.fileNameRaw;
@@ -304,7 +308,7 @@ function decodeName(entry: yauzl.Entry, limits: ContainerLimits): ContainerResul
   let name: string;
   if ((entry.generalPurposeBitFlag & FLAG_UTF8) !== 0) {
     try {
-      name = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw);
+      name = UTF8_NAME.decode(raw);
     } catch {
       return failure('ZIP_UNSAFE_PATH', `entry name ${shown} is flagged UTF-8 but is not valid UTF-8`);
     }
@@ -322,7 +326,7 @@ function decodeName(entry: yauzl.Entry, limits: ContainerLimits): ContainerResul
   return { ok: true, value: name };
 }
 
-function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, closed: Promise<void>, fd: number): ContainerReader {
+function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, closed: Promise<void>, source: ContainerSource): ContainerReader {
   const entries = new Map<string, ContainerEntryInfo>();
   for (const [path, record] of files) entries.set(path, record.info);
   let open = true;
@@ -374,7 +378,7 @@ function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, close
       if (found.value.info.size > maxBytes) {
         return failure('ZIP_ENTRY_TOO_LARGE', `${path} is ${found.value.info.size} bytes; at most ${maxBytes} may be read into memory`, path);
       }
-      const whole = await track(readWhole(fd, zip.fileSize, found.value.entry, path));
+      const whole = await track(readWhole(source, found.value.entry, path));
       if (whole !== undefined) return whole;
       const chunks: Buffer[] = [];
       const sink = new Writable({
@@ -393,7 +397,7 @@ function createReader(zip: yauzl.ZipFile, files: Map<string, EntryRecord>, close
       if (!found.ok) return found;
       const hashers = new Map<DigestAlgorithm, Hasher>();
       for (const alg of algorithms) if (!hashers.has(alg)) hashers.set(alg, createHasher(alg));
-      const direct = await track(digestDirect(fd, zip.fileSize, found.value.entry, path, [...hashers.values()]));
+      const direct = await track(digestDirect(source, found.value.entry, path, [...hashers.values()]));
       if (direct !== undefined) {
         if (!direct.ok) return direct;
         const digests: Partial<Record<DigestAlgorithm, Buffer>> = {};
@@ -451,12 +455,6 @@ const CHUNK_BYTES = 1024 * 1024;
 const LOCAL_EXTRA_SLACK = 1024;
 const WHOLE_MAX_BYTES = 16 * 1024 * 1024;
 
-function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolveRead, reject) => {
-    readFd(fd, buffer, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolveRead(bytesRead)));
-  });
-}
-
 interface LocalRead {
   /** The first read: local header, name, extra field and up to `wantData` bytes of data. */
   buffer: Buffer;
@@ -470,11 +468,16 @@ interface LocalRead {
  * same checks as {@link openEntryStream}. `undefined` when the header does not fit the read;
  * the caller then takes the general path.
  */
-async function readLocal(fd: number, fileSize: number, entry: yauzl.Entry, path: string, wantData: number): Promise<ContainerResult<LocalRead> | undefined> {
+async function readLocal(source: ContainerSource, entry: yauzl.Entry, path: string, wantData: number): Promise<ContainerResult<LocalRead> | undefined> {
   const at = entry.relativeOffsetOfLocalHeader;
+  const fileSize = source.size;
   const length = Math.max(0, Math.min(fileSize - at, LOCAL_HEADER_MIN + entry.fileNameLength + LOCAL_EXTRA_SLACK + wantData));
-  const buffer = Buffer.allocUnsafe(length);
-  const got = length === 0 ? 0 : await readAt(fd, buffer, length, at);
+  let buffer = source.view(at, length);
+  let got = buffer?.length ?? 0;
+  if (buffer === undefined) {
+    buffer = Buffer.allocUnsafe(length);
+    got = length === 0 ? 0 : await source.readAt(buffer, length, at);
+  }
   if (got < LOCAL_HEADER_MIN) return undefined;
   if (buffer.readUInt32LE(0) !== 0x04034b50) return undefined;
   const nameLength = buffer.readUInt16LE(26);
@@ -516,10 +519,10 @@ function checkDecoded(entry: yauzl.Entry, path: string, bytes: Buffer, crc: numb
  * A small entry (XML, a signature) in one read instead of a header read plus a stream.
  * `undefined` sends the caller to the streaming path, which also classifies inflate errors.
  */
-async function readWhole(fd: number, fileSize: number, entry: yauzl.Entry, path: string): Promise<ContainerResult<Buffer> | undefined> {
+async function readWhole(source: ContainerSource, entry: yauzl.Entry, path: string): Promise<ContainerResult<Buffer> | undefined> {
   // Only what the caller agreed to hold in memory anyway: readEntry checked its bound already.
   if (entry.compressedSize > CHUNK_BYTES || entry.uncompressedSize > WHOLE_MAX_BYTES) return undefined;
-  const local = await readLocal(fd, fileSize, entry, path, entry.compressedSize);
+  const local = await readLocal(source, entry, path, entry.compressedSize);
   if (local === undefined || !local.ok) return local;
   const { buffer, dataInBuffer } = local.value;
   if (dataInBuffer + entry.compressedSize > buffer.length) return undefined;
@@ -543,17 +546,17 @@ async function readWhole(fd: number, fileSize: number, entry: yauzl.Entry, path:
  * the current chunk is hashed. Small DEFLATE entries are inflated in memory; large ones return
  * `undefined` for the streaming path.
  */
-async function digestDirect(fd: number, fileSize: number, entry: yauzl.Entry, path: string, hashers: readonly Hasher[]): Promise<ContainerResult<number> | undefined> {
+async function digestDirect(source: ContainerSource, entry: yauzl.Entry, path: string, hashers: readonly Hasher[]): Promise<ContainerResult<number> | undefined> {
   if (entry.compressionMethod !== METHOD_STORE) {
     // A large DEFLATE entry is streamed, so that memory stays bounded whatever it inflates to.
     if (entry.uncompressedSize > CHUNK_BYTES) return undefined;
-    const whole = await readWhole(fd, fileSize, entry, path);
+    const whole = await readWhole(source, entry, path);
     if (whole === undefined || !whole.ok) return whole;
     for (const h of hashers) h.update(whole.value);
     return { ok: true, value: whole.value.length };
   }
   const size = entry.compressedSize;
-  const local = await readLocal(fd, fileSize, entry, path, Math.min(size, CHUNK_BYTES));
+  const local = await readLocal(source, entry, path, Math.min(size, CHUNK_BYTES));
   if (local === undefined || !local.ok) return local;
   const { buffer, dataStart, dataInBuffer } = local.value;
   let crc = 0;
@@ -566,7 +569,7 @@ async function digestDirect(fd: number, fileSize: number, entry: yauzl.Entry, pa
     const length = Math.min(CHUNK_BYTES, size - done);
     const position = dataStart + done;
     done += length;
-    return readAt(fd, buffer, length, position).then((got) => {
+    return source.readAt(buffer, length, position).then((got) => {
       if (got !== length) throw new Error(`${path}: unexpected end of the container`);
       return buffer.subarray(0, got);
     });

@@ -167,6 +167,24 @@ describe('createContainerWriter failure handling', () => {
     await expect(writer.close()).rejects.toThrow();
   });
 
+  it('abort right after a large durable file (background writeback in flight) leaves nothing', async () => {
+    const big = randomBytes(9 * 1024 * 1024);
+    writeFileSync(join(dir, 'big.bin'), big);
+    const out = join(dir, 'out.zip');
+    const writer = createContainerWriter({ outputPath: out });
+    const written = await writer.addFile('big.bin', join(dir, 'big.bin'), { digests: ['sha-256'] });
+    expect(written.digests['sha-256']).toEqual(sha('sha256', big));
+    await writer.abort();
+    expect(readdirSync(dir)).toEqual(['big.bin']);
+    // The same input closes into a complete container: the check above can tell the difference.
+    const again = createContainerWriter({ outputPath: out });
+    await again.addFile('big.bin', join(dir, 'big.bin'), { digests: ['sha-256'] });
+    await again.close();
+    const reader = await openOk(out);
+    expect(await reader.digestEntry('big.bin', ['sha-256'])).toEqual({ ok: true, value: { size: big.length, digests: { 'sha-256': sha('sha256', big) } } });
+    await reader.close();
+  });
+
   it('refuses unsafe and colliding paths with an exception', async () => {
     const writer = createContainerWriter({ outputPath: join(dir, 'out.zip') });
     const bad = ['../evil.txt', '/etc/passwd', 'C:/x', 'C:\\x', 'a\\b', '', 'a//b', './a', 'a/', 'e\u0301.txt', 'nul\u0000.txt'];

@@ -100,6 +100,16 @@ describe('hostile and invalid envelope.xml is refused with a stable code, never 
     expect(codeOf(parseEnvelopeXml(Buffer.from(GOOD), { maxDepth: 4 }))).toBe('OK');
   });
 
+  it('a refused document leaves nothing behind for the next one (one UTF-8 decoder serves all)', () => {
+    const truncated = Buffer.concat([Buffer.from(GOOD.slice(0, 200)), Buffer.from([0xd0])]);
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(GOOD)]);
+    for (let i = 0; i < 3; i++) {
+      expect(codeOf(parseEnvelopeXml(truncated))).toBe('XML_NOT_UTF8');
+      expect(codeOf(parseEnvelopeXml(withBom))).toBe('OK');
+      expect(codeOf(parseEnvelopeXml(Buffer.from(GOOD)))).toBe('OK');
+    }
+  });
+
   it('the XSD itself rejects invalid envelopes (xmllint)', () => {
     const invalid = [
       edited(/<RegDate>[^<]*<\/RegDate>/u, '<RegDate>2025-02-30</RegDate>'),

@@ -50,6 +50,9 @@ const NON_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/u;
 const DECLARATION = /^<\?xml(\s[^?]*)?\?>/u;
 const ENCODING = /\sencoding\s*=\s*(?:"([^"]*)"|'([^']*)')/u;
 
+// A non-streaming decode() starts from a clean state each call, so one decoder serves every document.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /** Decodes bytes as strict UTF-8 and rejects anything that claims or looks like another encoding. */
 function decodeUtf8(bytes: Uint8Array): XmlResult<string> {
   const b0 = bytes[0];
@@ -63,7 +66,7 @@ function decodeUtf8(bytes: Uint8Array): XmlResult<string> {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return fail('XML_NOT_UTF8', 'not valid UTF-8');
   }
@@ -183,6 +186,9 @@ const parser = new XMLParser({
   ignorePiTags: true,
   cdataPropName: '#cdata',
   allowBooleanAttributes: false,
+  // No callbacks are used: without this the parser renders the element path as a string for
+  // every text node and attribute.
+  jPath: false,
 });
 
 function isRecord(v: unknown): v is OrderedNode {
