@@ -43,9 +43,9 @@ export interface Gateway {
   app: ReturnType<typeof createApp>;
   seed: SeedResult;
   paths: { database: string; pki: string; tokens: string; blobs: string };
-  /** Re-issues the development CRL and reloads CRL files (main.ts runs it every few hours). */
+  /** Re-issues the development CRL and reloads CRL files (serve.ts runs it every few hours). */
   refreshRevocation(): Promise<void>;
-  /** Fetches the CRL distribution points that are due (main.ts runs it every minute); nothing without `revocationFetch`. */
+  /** Fetches the CRL distribution points that are due (serve.ts runs it every minute); nothing without `revocationFetch`. */
   refreshCrlCache(options?: { force?: boolean }): Promise<CrlRefreshSummary>;
   close(): void;
 }
@@ -53,7 +53,7 @@ export interface Gateway {
 /**
  * Wires one gateway on a data directory (the embedded default, SPEC §7): the SQLite database
  * (migrated), the directory seeded on first start with its development PKI and tokens, the
- * blob store, the evidence seal, and the HTTP app. `main.ts` and the tests both use it.
+ * blob store, the evidence seal, and the HTTP app. `serve.ts` (npm start, edx serve) and the tests both use it.
  */
 export async function openGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? (() => new Date());

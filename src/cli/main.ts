@@ -1,9 +1,12 @@
 import { CliError, EXIT } from './cli-error.ts';
 import type { CommandContext } from './context.ts';
 import { auditVerifyCommand, auditVerifyUsage } from './commands/audit.ts';
+import { directoryExportCommand, directoryExportUsage, directoryImportCommand, directoryImportUsage } from './commands/directory.ts';
+import { initCommand, initUsage } from './commands/init.ts';
 import { packCommand, packUsage } from './commands/pack.ts';
 import { pkiInitCommand, pkiInitUsage } from './commands/pki-init.ts';
 import { receiptCommand, receiptUsage } from './commands/receipt.ts';
+import { serveCommand, serveUsage } from './commands/serve.ts';
 import { timestampCommand, timestampUsage } from './commands/timestamp.ts';
 import { trustImportTlCommand, trustImportTlUsage } from './commands/trust-import-tl.ts';
 import { trustAddCommand, trustAddUsage, trustListCommand, trustListUsage } from './commands/trust.ts';
@@ -12,6 +15,8 @@ import { verifyCommand, verifyUsage } from './commands/verify.ts';
 type Command = { run: (argv: readonly string[], ctx: CommandContext) => Promise<number>; usage: string };
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: { run: serveCommand, usage: serveUsage },
+  init: { run: initCommand, usage: initUsage },
   'pki init': { run: pkiInitCommand, usage: pkiInitUsage },
   pack: { run: packCommand, usage: packUsage },
   verify: { run: verifyCommand, usage: verifyUsage },
@@ -21,10 +26,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'trust list': { run: trustListCommand, usage: trustListUsage },
   'trust add': { run: trustAddCommand, usage: trustAddUsage },
   'trust import-tl': { run: trustImportTlCommand, usage: trustImportTlUsage },
+  'directory export': { run: directoryExportCommand, usage: directoryExportUsage },
+  'directory import': { run: directoryImportCommand, usage: directoryImportUsage },
 };
 
 const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
 
+  edx serve      run the gateway (as npm start), stop with Ctrl-C / SIGTERM
+  edx init       first start without serving: database, directory, development PKI, tokens
   edx pki init   create a development PKI (root CA, gateway seal, participant keys)
   edx pack       pack and sign a letter container
   edx verify     verify a letter or receipt container, print the validation report
@@ -34,14 +43,16 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
   edx trust list    the gateway's trust anchors (qualified or not)
   edx trust add     add a CA certificate as a trust anchor
   edx trust import-tl  import an ETSI TS 119 612 trusted list (signature checked)
+  edx directory export  write the participant directory as CSV or XML
+  edx directory import  import participants from CSV or XML (all rows or none)
 
 'edx <command> --help' shows a command's options.`;
 
 /** Runs `edx` with the given arguments; returns the exit status instead of exiting (testable). */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const [first, second] = argv;
-  // Two-word commands: `pki init`, `audit verify`, `trust list|add|import-tl`.
-  const grouped = first === 'pki' || first === 'audit' || first === 'trust';
+  // Two-word commands: `pki init`, `audit verify`, `trust list|add|import-tl`, `directory import|export`.
+  const grouped = first === 'pki' || first === 'audit' || first === 'trust' || first === 'directory';
   const name = grouped && second !== undefined ? `${first} ${second}` : first;
   const rest = grouped ? argv.slice(2) : argv.slice(1);
   if (name === undefined || name === '--help' || name === 'help' || name === '-h') {

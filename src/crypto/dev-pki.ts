@@ -72,6 +72,8 @@ export interface InitDevPkiInput {
    * certificate (critical id-kp-timeStamping only, RFC 3161 §2.3), with their keys.
    */
   services?: boolean;
+  /** Called after each participant's key and certificate are made (`done` of `total`), for a progress display. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface DevPki {
@@ -192,6 +194,7 @@ export async function initDevPki(input: InitDevPkiInput): Promise<DevPki> {
     pending.push(writeSecret(keyPath, privateKeyToPem(keys.privateKey)), writeFile(certPath, certificateToPem(cert)));
     if (pending.length >= 64) await Promise.all(pending.splice(0));
     participants.push({ id: p.id, certPath, keyPath, certificate: cert });
+    input.onProgress?.(participants.length, input.participants.length);
   }
   await Promise.all(pending);
   const result: DevPki = { dir, rootCertPath, rootKeyPath, trustListPath, gatewayCertPath, gatewayKeyPath, participants, crlPath };

@@ -24,6 +24,8 @@ export interface SeedDirectoryInput {
   tokensPath: string;
   now: Date;
   algorithm?: KeyAlgorithm;
+  /** Progress of the development PKI, passed to initDevPki (`edx init` shows it). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SeedResult {
@@ -55,6 +57,7 @@ export async function seedDirectory(input: SeedDirectoryInput): Promise<SeedResu
     overwrite: rootExists, // an interrupted first start left a PKI the empty database never registered
     operator: { name: operator.name, inn: operator.inn, ogrn: operator.ogrn },
     ...(input.algorithm === undefined ? {} : { algorithm: input.algorithm }),
+    ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
   });
   const rootDer = pemToDerList(await readFile(pki.rootCertPath))[0];
   if (rootDer === undefined) throw new Error('development root certificate unreadable');
