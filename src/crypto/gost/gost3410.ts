@@ -12,13 +12,16 @@
  * here and ours verify with `openssl pkeyutl -engine gost -verify`). It goes, as is, into the
  * X.509 signatureValue BIT STRING and the CMS SignerInfo signature OCTET STRING.
  *
- * Side channels: see ec.ts. JavaScript BigInt is not constant-time; secret scalars drive a fixed
- * sequence of curve operations, and k is drawn by rejection sampling (no modulo bias).
+ * Side channels: k·G runs in WebAssembly with the same instructions and memory addresses for
+ * every k (ec.ts baseMultiply: full table scans, masked selection and negation, no exceptional
+ * branches, Fermat inversion). The BigInt steps around it are not constant-time, as V8's BigInt
+ * is not: drawing k, recoding it into digits, s = (r·d + k·e) mod q, and the byte conversions.
+ * k is drawn by rejection sampling (no modulo bias). Verification handles public data only.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { CryptoResult } from '../types.ts';
 import type { GostCurve, GostParamSet } from './curves.ts';
-import { baseMultiply, doubleMultiplyPublic, isOnCurve, mod, modInvPublic, type Affine } from './ec.ts';
+import { baseMultiply, invertModQ, isOnCurve, mod, verifyDoubleMultiply, type Affine } from './ec.ts';
 
 export type GostErrorCode =
   | 'GOST_DIGEST_LENGTH'
@@ -76,6 +79,27 @@ function fail<T>(code: GostErrorCode, message: string): GostResult<T> {
 }
 
 /**
+ * The default random source of gostSign: node:crypto's CSPRNG, read 4 KiB at a time. One
+ * randomBytes() call costs about 2.3 µs on Node 20 whatever its size, and signing draws one or
+ * two 32-byte blocks (TC26 256-A rejects half of them): about 7% of a 256-bit signature.
+ * Bytes handed out are zeroed in the pool, so no k stays in it after use.
+ */
+const POOL = Buffer.alloc(4096);
+let poolOffset = POOL.length;
+
+function pooledRandomBytes(length: number): Buffer {
+  if (length > POOL.length) return randomFillSync(Buffer.alloc(length));
+  if (poolOffset + length > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(POOL.subarray(poolOffset, poolOffset + length));
+  POOL.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
+}
+
+/**
  * A uniformly random integer in [1, q-1]: draw as many bytes as q has, clear the bits above
  * q's bit length, retry if outside the range (RFC 7091 §6.1 step 3).
  */
@@ -104,7 +128,7 @@ export function gostSign(input: { digest: Uint8Array; privateKey: GostPrivateKey
   const length = scalarLength(curve);
   if (digest.length !== length) return fail('GOST_DIGEST_LENGTH', `a ${curve.bits}-bit key signs a ${length}-byte digest, got ${digest.length} bytes`);
   if (privateKey.d < 1n || privateKey.d >= curve.q) return fail('GOST_BAD_KEY', 'private key out of range [1, q-1]');
-  const random = input.random ?? ((n: number) => randomBytes(n));
+  const random = input.random ?? pooledRandomBytes;
   const e = digestToE(curve, digest);
   for (let attempt = 0; attempt < 16; attempt += 1) {
     const k = randomScalar(curve, random);
@@ -135,10 +159,8 @@ export function gostVerify(input: { digest: Uint8Array; signature: Uint8Array; p
   if (r <= 0n || r >= curve.q || s <= 0n || s >= curve.q) return false;
   if (!isOnCurve(curve, publicKey.Q)) return false;
   const e = digestToE(curve, digest);
-  const v = modInvPublic(e, curve.q);
+  const v = invertModQ(curve, e);
   const z1 = (s * v) % curve.q;
   const z2 = mod(-r * v, curve.q);
-  const C = doubleMultiplyPublic(curve, z1, publicKey.Q, z2);
-  if (C === null) return false;
-  return C.x % curve.q === r;
+  return verifyDoubleMultiply(curve, z1, publicKey.Q, z2, r);
 }
