@@ -79,8 +79,9 @@ export async function benchLetters(options: { quick: boolean }): Promise<BenchRo
       await writeFile(file, randomBytes(size));
       const out = join(dir, `letter-${size}.zip`);
       const minMs = options.quick ? 300 : 1500;
-      const pack = async (): Promise<void> => {
+      const pack = async (durable = true): Promise<void> => {
         const r = await packLetter({
+          durable,
           outputPath: out,
           messageId: randomUUID(),
           now: new Date(),
@@ -96,7 +97,7 @@ export async function benchLetters(options: { quick: boolean }): Promise<BenchRo
         const digest = await sha256File(file);
         sign('sha256', digest, signer.privateKey);
       };
-      const { ours: packMs, limit: rawPackMs } = await timePair(minMs, 5, pack, rawPack);
+      const { ours: packMs, limit: rawPackMs } = await timePair(minMs, 5, () => pack(), rawPack);
       const mb = size / (1024 * 1024);
       rows.push({
         name: `pack ${label} letter`,
@@ -104,6 +105,16 @@ export async function benchLetters(options: { quick: boolean }): Promise<BenchRo
         limit: `${(1000 / rawPackMs).toFixed(1)} /s, ${((mb * 1000) / rawPackMs).toFixed(1)} MB/s (read + SHA-256 + 1 signature)`,
         ratio: rawPackMs / packMs,
         target: `>= ${target}`,
+      });
+      // For information, not the target: the same pack writing scratch output without the two
+      // fsyncs (file, directory), which is how the gateway packs — its blob store fsyncs once on adoption.
+      const { ours: scratchMs, limit: rawScratchMs } = await timePair(minMs, 5, () => pack(false), rawPack);
+      rows.push({
+        name: `  (pack ${label}, scratch output: no fsync)`,
+        ours: `${(1000 / scratchMs).toFixed(1)} letters/s, ${((mb * 1000) / scratchMs).toFixed(1)} MB/s`,
+        limit: `${(1000 / rawScratchMs).toFixed(1)} /s (same limit, re-measured)`,
+        ratio: rawScratchMs / scratchMs,
+        target: 'information',
       });
 
       const sig = sign('sha256', Buffer.alloc(32, 1), signer.privateKey);
