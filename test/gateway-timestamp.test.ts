@@ -20,6 +20,7 @@ import { openContainer } from '../src/envelope/index.ts';
 import { RECEIPT_SIGNATURE_ENTRY } from '../src/letters/index.ts';
 import { extractAll } from './helpers/containers.ts';
 import { auth, letterForm, startTestGateway, tokenOf, type TestGateway } from './helpers/gateway.ts';
+import { signIn } from './helpers/console-client.ts';
 import { opensslVerifyDetached, tool } from './helpers/tools.ts';
 
 let tsa: LoopbackServer;
@@ -204,5 +205,20 @@ describe('CAdES-T on acceptance', () => {
     const imprint = createHash('sha256').update(signatureValue).digest('hex');
     const ts = tool('openssl', ['ts', '-verify', '-token_in', '-in', tokenPath, '-digest', imprint, '-CAfile', pki.ca.certPath]);
     expect(ts.status, `${ts.stdout}${ts.stderr}`).toBe(0);
+
+    // The console's message page lists the stored evidence; its download is the same token.
+    const console = await signIn(gw, tokenOf(gw, 'demo-refinery'));
+    const html = await (await console.get(`/console/messages/${id}`)).text();
+    expect(html).toContain('id="evidence"');
+    expect(html).toContain(stored.blob);
+    const link = `/console/messages/${id}/evidence/${String(stored.id)}`;
+    expect(html).toContain(`href="${link}"`);
+    const download = await console.get(link);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/timestamp-token');
+    expect(Buffer.from(await download.arrayBuffer()).equals(await readFile(tokenPath))).toBe(true);
+    // Another participant's session sees neither the page nor the evidence.
+    const stranger = await signIn(gw, tokenOf(gw, 'gov-minfin'));
+    expect((await stranger.get(link)).status).toBe(404);
   });
 });

@@ -170,3 +170,15 @@ export function listMessageEvidence(ctx: GatewayContext, messageId: string): Sto
     .all()
     .map((r) => ({ id: r.id, kind: r.kind, path: r.path, receiptId: r.receiptId, genTime: r.genTime, sha256: r.blob }));
 }
+
+/** How an evidence item is served for download: media type and file name (by kind). */
+export function evidenceFile(item: Pick<StoredEvidence, 'id' | 'kind'>): { mediaType: string; filename: string } {
+  switch (item.kind) {
+    case 'crl':
+      return { mediaType: 'application/pkix-crl', filename: `evidence-${item.id}.crl` };
+    case 'ocsp':
+      return { mediaType: 'application/ocsp-response', filename: `evidence-${item.id}.ocsp.der` };
+    case 'signature-timestamp':
+      return { mediaType: 'application/timestamp-token', filename: `evidence-${item.id}.tst` };
+  }
+}

@@ -1,5 +1,5 @@
 import { MESSAGE_STATES } from '../../db/index.ts';
-import type { MessageView } from '../../delivery/index.ts';
+import type { MessageView, StoredEvidence } from '../../delivery/index.ts';
 import { h, type Html } from '../html.ts';
 import { formatCalendarDate, formatDateTime, kindName, stateName } from '../i18n.ts';
 import { num, page, type View } from '../layout.ts';
@@ -58,7 +58,7 @@ function detailText(detail: unknown): string {
   return JSON.stringify(detail);
 }
 
-export function messagePage(v: View, input: { view: MessageView; names: ReadonlyMap<string, string> }): string {
+export function messagePage(v: View, input: { view: MessageView; names: ReadonlyMap<string, string>; evidence: readonly StoredEvidence[] }): string {
   const t = v.t;
   const m = input.view;
   const name = (id: string): string => input.names.get(id) ?? id;
@@ -97,6 +97,21 @@ ${m.receipts.map(
   (r) =>
     h`<tr><th scope="row">${r.kind}</th><td>${r.issuedBy === 'gateway' ? r.issuedBy : name(r.issuerId)}</td><td>${formatDateTime(r.issuedAt, v.lang, v.tz)}</td><td>${r.registration === null ? '—' : `${r.registration.number} / ${formatCalendarDate(r.registration.date, v.lang)}`}</td><td>${r.reason === null ? '—' : `${r.reason.code}: ${r.reason.text}`}</td><td><a href="${base}/receipts/${r.id}" download>${t.download} <span class="visually-hidden">${r.kind}</span></a></td></tr>`,
 )}</tbody></table>`
+}</section>
+<section aria-labelledby="evidence"><h2 id="evidence">${t.evidence}</h2>
+<p>${t.evidenceHelp}</p>
+${
+  input.evidence.length === 0
+    ? h`<p>${t.none}</p>`
+    : h`<table><thead><tr><th scope="col">${t.kind}</th><th scope="col">${t.path}</th><th scope="col">${t.genTime}</th><th scope="col">SHA-256</th><th scope="col">${t.download}</th></tr></thead><tbody>
+${input.evidence.map(
+  (e) =>
+    h`<tr><th scope="row">${evidenceKindName(t, e.kind)}</th><td>${e.path}${e.receiptId === null ? '' : h` (${t.receipts})`}</td><td>${e.genTime === null ? '—' : formatDateTime(e.genTime, v.lang, v.tz)}</td><td><code class="fp">${e.sha256}</code></td><td><a href="${base}/evidence/${String(e.id)}" download>${t.download} <span class="visually-hidden">${evidenceKindName(t, e.kind)} ${String(e.id)}</span></a></td></tr>`,
+)}</tbody></table>`
 }</section>`;
   return page(v, { title: `${t.messageTitle} ${m.document.regNumber}`, body });
+}
+
+function evidenceKindName(t: View['t'], kind: StoredEvidence['kind']): string {
+  return kind === 'crl' ? t.evidenceCrl : kind === 'ocsp' ? t.evidenceOcsp : t.evidenceTimestamp;
 }

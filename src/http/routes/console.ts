@@ -75,7 +75,7 @@ import {
   type View,
 } from '../../console/index.ts';
 import { MESSAGE_STATES, tables } from '../../db/index.ts';
-import { messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext, type MessageRow } from '../../delivery/index.ts';
+import { evidenceFile, listMessageEvidence, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext, type MessageRow } from '../../delivery/index.ts';
 import { ROLES, type Role } from '../../directory/index.ts';
 import { envelopeDocumentSchema, describeFirstIssue } from '../../envelope/index.ts';
 import { eq } from 'drizzle-orm';
@@ -386,7 +386,15 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Hono<ConsoleEnv> {
     const s = signedIn(c);
     const view = messageView(gateway, visible(s, c.req.param('id')));
     const names = participantNames(gateway.db, [view.from, view.to, ...view.receipts.map((r) => r.issuerId)]);
-    return c.html(messagePage(c.get('view'), { view, names }));
+    return c.html(messagePage(c.get('view'), { view, names, evidence: listMessageEvidence(gateway, view.id) }));
+  });
+
+  app.get('/messages/:id/evidence/:evidenceId', async (c) => {
+    const row = visible(signedIn(c), c.req.param('id'));
+    const item = listMessageEvidence(gateway, row.id).find((e) => String(e.id) === c.req.param('evidenceId'));
+    if (item === undefined) throw new ConsoleRefusal(404, 'not-found', 'no such evidence for this message');
+    const file = evidenceFile(item);
+    return sendBlob(c as unknown as Parameters<typeof sendBlob>[0], gateway, item.sha256, file.filename, file.mediaType);
   });
 
   app.get('/messages/:id/container', async (c) => {

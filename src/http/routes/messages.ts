@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
 import { MESSAGE_STATES } from '../../db/index.ts';
-import { acceptContainer, listMessageEvidence, listSent, messageKey, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext } from '../../delivery/index.ts';
+import { acceptContainer, evidenceFile, listMessageEvidence, listSent, messageKey, messageView, receiptBlob, submitLetter, visibleMessage, type GatewayContext } from '../../delivery/index.ts';
 import { describeFirstIssue, envelopeDocumentSchema } from '../../envelope/index.ts';
 import { AppError, fromDeliveryError } from '../app-error.ts';
 import { requireAnyRole, requireRole } from '../auth.ts';
@@ -169,22 +169,18 @@ export function messageRoutes(deps: RouteDeps): Hono<AppEnv> {
     if (row === undefined) throw new AppError('MESSAGE_NOT_FOUND', 'no such message among those you sent or received');
     const item = listMessageEvidence(gateway, row.id).find((e) => String(e.id) === c.req.param('evidenceId'));
     if (item === undefined) throw new AppError('NOT_FOUND', 'no such evidence for this message');
-    const path = await gateway.blobs.pathOf(item.sha256);
-    if (path === undefined) throw new Error(`blob ${item.sha256} is missing from the store`);
-    const bytes = await readFile(path);
-    const type = item.kind === 'crl' ? 'application/pkix-crl' : item.kind === 'ocsp' ? 'application/ocsp-response' : 'application/octet-stream';
-    const extension = item.kind === 'crl' ? 'crl' : item.kind === 'ocsp' ? 'ocsp.der' : 'tst';
-    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="evidence-${item.id}.${extension}"`, 'X-Content-SHA256': item.sha256 });
+    const file = evidenceFile(item);
+    return sendBlob(c, gateway, item.sha256, file.filename, file.mediaType);
   });
 
   return app;
 }
 
 /** Streams a stored blob as application/zip. */
-export async function sendBlob(c: import('hono').Context<AppEnv>, gateway: GatewayContext, blob: string, filename: string): Promise<Response> {
+export async function sendBlob(c: import('hono').Context<AppEnv>, gateway: GatewayContext, blob: string, filename: string, mediaType = 'application/zip'): Promise<Response> {
   const path = await gateway.blobs.pathOf(blob);
   if (path === undefined) throw new Error(`blob ${blob} is missing from the store`);
-  c.header('Content-Type', 'application/zip');
+  c.header('Content-Type', mediaType);
   c.header('Content-Disposition', `attachment; filename="${filename}"`);
   c.header('X-Content-SHA256', blob);
   return stream(c, async (s) => {
