@@ -5,7 +5,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Config } from './config/index.ts';
 import { pemToDerList } from './crypto/index.ts';
 import { isAllowedUrl, type FetchFunction } from './crypto/revocation/index.ts';
-import { startScheduler, type GatewayTimestamping } from './delivery/index.ts';
+import { collectBlobs, startScheduler, type GatewayTimestamping } from './delivery/index.ts';
 import { openGateway, type Gateway } from './open-gateway.ts';
 
 /** What the running gateway may touch of the outside world: output, the network, the clock, randomness. */
@@ -121,10 +121,18 @@ export async function startServer(config: Config, io: ServerIo): Promise<StartSe
     cacheRefresh.unref();
   }
 
+  // Blobs of submissions that failed after writing them: collected once a day (never one a
+  // committing row is about to reference; see collectBlobGarbage).
+  const blobGc = setInterval(() => {
+    collectBlobs(gateway.ctx, { actor: 'gateway' }).catch((error: unknown) => io.stderr(`edx-gateway: blob collection: ${describe(error)}\n`));
+  }, 24 * 3_600_000);
+  blobGc.unref();
+
   let closing: Promise<void> | undefined;
   const close = (options: { graceMs?: number } = {}): Promise<void> => {
     closing ??= (async () => {
       clearInterval(crlRefresh);
+      clearInterval(blobGc);
       if (cacheRefresh !== undefined) clearInterval(cacheRefresh);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -1,6 +1,7 @@
 import { CliError, EXIT } from './cli-error.ts';
 import type { CommandContext } from './context.ts';
 import { auditVerifyCommand, auditVerifyUsage } from './commands/audit.ts';
+import { blobsGcCommand, blobsGcUsage } from './commands/blobs.ts';
 import { directoryExportCommand, directoryExportUsage, directoryImportCommand, directoryImportUsage } from './commands/directory.ts';
 import { initCommand, initUsage } from './commands/init.ts';
 import { packCommand, packUsage } from './commands/pack.ts';
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   timestamp: { run: timestampCommand, usage: timestampUsage },
   receipt: { run: receiptCommand, usage: receiptUsage },
   'audit verify': { run: auditVerifyCommand, usage: auditVerifyUsage },
+  'blobs gc': { run: blobsGcCommand, usage: blobsGcUsage },
   'trust list': { run: trustListCommand, usage: trustListUsage },
   'trust add': { run: trustAddCommand, usage: trustAddUsage },
   'trust import-tl': { run: trustImportTlCommand, usage: trustImportTlUsage },
@@ -40,6 +42,7 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
   edx timestamp  add an RFC 3161 signature time-stamp to a .p7s (CAdES-T)
   edx receipt    make a signed registered/refused receipt for a letter
   edx audit verify  check the hash chain of the gateway's journal
+  edx blobs gc      remove stored blobs nothing references (older than a grace period)
   edx trust list    the gateway's trust anchors (qualified or not)
   edx trust add     add a CA certificate as a trust anchor
   edx trust import-tl  import an ETSI TS 119 612 trusted list (signature checked)
@@ -51,8 +54,8 @@ const OVERVIEW = `edx — signed letters, containers and receipts (edx-gateway)
 /** Runs `edx` with the given arguments; returns the exit status instead of exiting (testable). */
 export async function runCli(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const [first, second] = argv;
-  // Two-word commands: `pki init`, `audit verify`, `trust list|add|import-tl`, `directory import|export`.
-  const grouped = first === 'pki' || first === 'audit' || first === 'trust' || first === 'directory';
+  // Two-word commands: `pki init`, `audit verify`, `blobs gc`, `trust list|add|import-tl`, `directory import|export`.
+  const grouped = first === 'pki' || first === 'audit' || first === 'blobs' || first === 'trust' || first === 'directory';
   const name = grouped && second !== undefined ? `${first} ${second}` : first;
   const rest = grouped ? argv.slice(2) : argv.slice(1);
   if (name === undefined || name === '--help' || name === 'help' || name === '-h') {

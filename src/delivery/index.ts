@@ -4,6 +4,7 @@ export { createChangeFeed, inboxKey, messageKey, type ChangeFeed } from './chang
 export { DELIVERY_ERROR_CODES, type DeliveryError, type DeliveryErrorCode, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
 export { prepareEvidence, stampPendingReceipts, TIMESTAMP_ADDED_EVENT, TIMESTAMP_PENDING_EVENT, type PreparedEvidence } from './evidence.ts';
 export { markDelivered } from './mark-delivered.ts';
+export { BLOB_GC_GRACE_MS, collectBlobs } from './collect-blobs.ts';
 export { evidenceFile, listMessageEvidence, type StoredEvidence } from './signature-evidence.ts';
 export { acknowledge, inboxMessage, listInbox, type InboxItem, type MessageRow } from './inbox.ts';
 export { listSent, messageView, receiptBlob, visibleMessage, type MessageView } from './messages-view.ts';

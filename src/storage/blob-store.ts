@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -40,8 +40,18 @@ export function createBlobStore(root: string): BlobStore {
   async function commit(tmpPath: string, id: string, size: number): Promise<StoredBlob> {
     const target = finalPath(id);
     if ((await stat(target).catch(() => undefined))?.size === size) {
-      await rm(tmpPath, { force: true });
-      return { id, size };
+      // The same bytes are already stored, perhaps as garbage nobody references yet: touching
+      // them restarts the collector's grace period, so the row about to reference them is safe
+      // (see collectBlobGarbage). If the collector took them meanwhile, store ours after all.
+      const now = new Date();
+      const touched = await utimes(target, now, now).then(
+        () => true,
+        () => false,
+      );
+      if (touched) {
+        await rm(tmpPath, { force: true });
+        return { id, size };
+      }
     }
     await mkdir(dirname(target), { recursive: true });
     await rename(tmpPath, target);
