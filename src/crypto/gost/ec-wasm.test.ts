@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GOST_PARAM_SETS, type GostCurve, type GostParamSetName } from './curves.ts';
-import { baseMultiply, doubleMultiplyPublic, invertModQ, multiplyPoint, verifyDoubleMultiply, type Affine } from './ec.ts';
-import { baseMultiplyBigInt, doubleMultiplyPublicBigInt, multiplyPointBigInt } from './ec-bigint.ts';
+import { baseMultiply, baseMultiplyX, doubleMultiplyPublic, edwardsForm, invModLehmer, invertModQ, multiplyPoint, verifyDoubleMultiply, type Affine } from './ec.ts';
+import { baseMultiplyBigInt, doubleMultiplyPublicBigInt, modPow, multiplyPointBigInt } from './ec-bigint.ts';
 import { SLOT, createFieldWasm, type FieldWasm } from './field-wasm.ts';
 
 /**
@@ -182,10 +182,13 @@ describe('ec.ts (WebAssembly) equals ec-bigint.ts for every parameter set', () =
       for (let i = 0; i < 6; i += 1) ks.push(randomBelow(q - 1n) + 1n);
       for (const k of ks) {
         if (k === 0n) continue;
-        expect(baseMultiply(curve, k), `k = ${k}`).toEqual(baseMultiplyBigInt(curve, k));
+        const want = baseMultiplyBigInt(curve, k);
+        expect(baseMultiply(curve, k), `k = ${k}`).toEqual(want);
+        expect(baseMultiplyX(curve, k), `k = ${k}`).toBe(want?.x ?? null);
       }
       expect(baseMultiply(curve, 0n)).toBeNull();
       expect(baseMultiply(curve, q)).toBeNull();
+      expect(baseMultiplyX(curve, 0n)).toBeNull();
     });
 
     it(`${name}: doubleMultiplyPublic (new key, then cached comb) and multiplyPoint, edge cases`, () => {
@@ -256,6 +259,213 @@ describe('ec.ts (WebAssembly) equals ec-bigint.ts for every parameter set', () =
         { numRuns: 8 },
       );
     }
+  });
+});
+
+/** A random point of the whole curve (order q, 2q or 4q on the cofactor-4 curves); p ≡ 3 (mod 4). */
+function randomCurvePoint(curve: GostCurve): Affine {
+  const p = curve.p;
+  expect(p % 4n).toBe(3n);
+  for (;;) {
+    const x = randomBelow(p);
+    const rhs = md(x * x * x + curve.a * x + curve.b, p);
+    const y = modPow(rhs, (p + 1n) / 4n, p);
+    if ((y * y) % p === rhs) return { x, y };
+  }
+}
+
+/**
+ * The first-use verification path on the curves with a twisted Edwards form (ec.ts: TC26 256-A
+ * and 512-C, extended coordinates, complete addition), and a Weierstrass-only control set,
+ * against ec-bigint.ts. Every verifyDoubleMultiply call here gets a key it has not seen, so
+ * none takes the cached-comb path.
+ */
+describe('ec.ts first-use verification (Edwards form where the curve has one) equals ec-bigint.ts', () => {
+  for (const name of ['tc26-256-A', 'tc26-512-C', 'tc26-256-B'] as const) {
+    const curve = curveOf(name);
+    const q = curve.q;
+    /** verifyDoubleMultiply on a new key with the right r and (another new key) a wrong one. */
+    const check = (label: string, u: bigint, v: bigint, makeKey: () => Affine): void => {
+      const [Q1, Q2] = [makeKey(), makeKey()];
+      for (const [Q, wrong] of [
+        [Q1, false],
+        [Q2, true],
+      ] as const) {
+        const want = doubleMultiplyPublicBigInt(curve, u, Q, v);
+        const r = want === null ? 0n : want.x % q;
+        const expected = want !== null && !wrong;
+        expect(verifyDoubleMultiply(curve, u, Q, v, wrong ? (r + 1n) % q : r), `${label}: u = ${u}, v = ${v}, Q = ${Q.x}`).toBe(expected);
+      }
+    };
+    const freshKey = (): { d: bigint; Q: Affine } => {
+      const d = randomBelow(q - 1n) + 1n;
+      const Q = baseMultiplyBigInt(curve, d);
+      if (Q === null) throw new Error('dG is infinity');
+      return { d, Q };
+    };
+
+    it(`${name}: the Edwards form is ${name === 'tc26-256-B' ? 'absent' : 'present and checks out (d not a square)'}`, () => {
+      const form = edwardsForm(curve);
+      if (name === 'tc26-256-B') expect(form).toBeNull();
+      else {
+        if (form === null) throw new Error('no Edwards form');
+        // Complete addition needs d a non-square (Bernstein–Lange): Euler's criterion.
+        expect(modPow(form.d, (curve.p - 1n) / 2n, curve.p)).toBe(curve.p - 1n);
+      }
+    });
+
+    it(`${name}: random and edge scalars with new keys (right r true, wrong r false)`, () => {
+      const bits = q.toString(2).length;
+      const scalars: Array<[bigint, bigint]> = [
+        [0n, randomBelow(q)],
+        [randomBelow(q), 0n],
+        [0n, 0n],
+        [1n, 1n],
+        [q - 1n, q - 1n],
+        [(1n << BigInt(bits - 1)) - 1n, (1n << BigInt(bits - 1)) - 1n], // long runs of ones: NAF carries
+        [randomBelow(q), (1n << BigInt(bits - 2)) | 1n],
+      ];
+      for (let i = 0; i < 6; i += 1) scalars.push([randomBelow(q), randomBelow(q)]);
+      for (const [u, v] of scalars) check('scalars', u, v, () => freshKey().Q);
+      // u·G = −v·Q (C = ∞: false for every r) and u·G = v·Q (C = 2u·G).
+      for (const sign of [-1n, 1n]) {
+        for (let i = 0; i < 2; i += 1) {
+          const { d, Q } = freshKey();
+          const v = randomBelow(q - 1n) + 1n;
+          const u = md(sign * d * v, q);
+          const want = doubleMultiplyPublicBigInt(curve, u, Q, v);
+          expect(want === null).toBe(sign === -1n);
+          const r = want === null ? 0n : want.x % q;
+          expect(verifyDoubleMultiply(curve, u, Q, v, r)).toBe(want !== null);
+        }
+      }
+    });
+
+    it(`${name}: keys outside the order-q subgroup and of small order (maps' exceptional points)`, () => {
+      for (let i = 0; i < 6; i += 1) {
+        const R = randomCurvePoint(curve);
+        const T = multiplyPointBigInt(curve, R, q); // order 1, 2 or 4
+        const keys: Affine[] = [R];
+        if (T !== null) {
+          keys.push(T);
+          const T2 = multiplyPointBigInt(curve, T, 2n);
+          if (T2 !== null) keys.push(T2); // order 2: y = 0, no Edwards image
+        }
+        for (const K of keys) {
+          for (const [u, v] of [
+            [randomBelow(q), randomBelow(q)],
+            [0n, randomBelow(q)],
+            [randomBelow(q), 4n * randomBelow(q)],
+          ] as const) {
+            const want = doubleMultiplyPublicBigInt(curve, u, K, v);
+            const r = want === null ? 0n : want.x % q;
+            expect(verifyDoubleMultiply(curve, u, K, v, r), `K = (${K.x}, ${K.y}), u = ${u}, v = ${v}`).toBe(want !== null);
+            expect(verifyDoubleMultiply(curve, u, K, v, (r + 1n) % q)).toBe(false);
+          }
+        }
+      }
+    });
+
+    it(`${name}: random scalars and new keys (fast-check)`, () => {
+      fc.assert(
+        fc.property(fc.bigInt({ min: 1n, max: q - 1n }), fc.bigInt({ min: 0n, max: q - 1n }), fc.bigInt({ min: 0n, max: q - 1n }), (d, u, v) => {
+          const Q = baseMultiply(curve, d);
+          if (Q === null) return false;
+          const want = doubleMultiplyPublicBigInt(curve, u, Q, v);
+          return verifyDoubleMultiply(curve, u, Q, v, want === null ? 0n : want.x % q) === (want !== null);
+        }),
+        { numRuns: curve.bits === 256 ? 40 : 12 },
+      );
+    });
+  }
+
+  it('field-wasm Edwards formulas (edDbl, edMadd, edPadd, edAdd and their T-less forms) equal the Weierstrass reference through the maps', () => {
+    for (const name of ['tc26-256-A', 'tc26-512-C'] as const) {
+      const curve = curveOf(name);
+      const form = edwardsForm(curve);
+      if (form === null) throw new Error('no Edwards form');
+      const { d, s, t } = form;
+      const p = curve.p;
+      const toEd = (P: Affine): Affine => ({ x: md((P.x - t) * inv(P.y, p), p), y: md((P.x - t - s) * inv(P.x - t + s, p), p) });
+      /** Edwards affine (u, v) back to Weierstrass; (0, 1) is the neutral element. */
+      const fromEd = (E: Affine): Affine | null => {
+        if (E.x === 0n && E.y === 1n) return null;
+        const x = md((s * (1n + E.y)) * inv(1n - E.y, p) + t, p);
+        return E.x === 0n ? { x, y: 0n } : { x, y: md(s * (1n + E.y) * inv(md((1n - E.y) * E.x, p), p), p) };
+      };
+      const f = createFieldWasm(p, curve.a);
+      const F = f.F;
+      const [A, B, D, K] = [f.alloc(4 * F), f.alloc(4 * F), f.alloc(4 * F), f.alloc(F)];
+      f.writeMont(K, d);
+      /** Extended point (x·z, y·z, z, x·y·z) for a random z ≠ 0, and the precomputed entry. */
+      const writeExt = (at: number, E: Affine): void => {
+        const z = randomBelow(p - 1n) + 1n;
+        [E.x * z, E.y * z, z, E.x * E.y * z].forEach((v, i) => f.writeMont(at + i * F, md(v, p)));
+      };
+      const writeEntry = (at: number, E: Affine): void => {
+        [E.x, E.y, E.x + E.y, d * E.x * E.y].forEach((v, i) => f.writeMont(at + i * F, md(v, p)));
+      };
+      const readExt = (at: number, withT: boolean): Affine => {
+        const [X, Y, Z, T] = [0, 1, 2, 3].map((i) => f.readMont(at + i * F));
+        const zi = inv(Z ?? 0n, p);
+        const E = { x: md((X ?? 0n) * zi, p), y: md((Y ?? 0n) * zi, p) };
+        if (withT) expect(md((T ?? 0n) * zi, p)).toBe(md(E.x * E.y, p));
+        return E;
+      };
+      const G: Affine = { x: curve.gx, y: curve.gy };
+      const R = randomCurvePoint(curve);
+      const P1 = baseMultiplyBigInt(curve, randomBelow(curve.q - 1n) + 1n) ?? G;
+      const pairs: Array<[Affine, Affine]> = [
+        [P1, R],
+        [R, R], // P + P through the addition law
+        [R, { x: R.x, y: md(-R.y, p) }], // P + (−P) = neutral
+        [G, P1],
+      ];
+      for (const [P, Q] of pairs) {
+        const want = refAdd(curve, P, Q);
+        const [EP, EQ] = [toEd(P), toEd(Q)];
+        for (const withT of [true, false]) {
+          writeExt(A, EP);
+          writeEntry(B, EQ);
+          (withT ? f.edMadd : f.edMaddP)(D, A, B);
+          expect(fromEd(readExt(D, withT)), `${name} madd`).toEqual(want);
+          // Projective entry (X, Y, X + Y, d·T, Z) of Q for a random Z.
+          const z = randomBelow(p - 1n) + 1n;
+          const pre = [EQ.x * z, EQ.y * z, (EQ.x + EQ.y) * z, d * EQ.x * EQ.y * z, z];
+          const P5 = f.alloc(5 * F);
+          pre.forEach((v, i) => f.writeMont(P5 + i * F, md(v, p)));
+          (withT ? f.edPadd : f.edPaddP)(D, A, P5);
+          expect(fromEd(readExt(D, withT)), `${name} padd`).toEqual(want);
+          writeExt(B, EQ);
+          if (withT) {
+            f.edAdd(D, A, B, K);
+            expect(fromEd(readExt(D, true)), `${name} add`).toEqual(want);
+          }
+          writeExt(A, EP);
+          (withT ? f.edDbl : f.edDblP)(A, A); // aliased d = s
+          expect(fromEd(readExt(A, withT)), `${name} dbl`).toEqual(refAdd(curve, P, P));
+        }
+      }
+    }
+  });
+
+  it('invModLehmer equals the extended-Euclid inverse (every q and p, edge and random values, gcd ≠ 1 gives 0)', () => {
+    const moduli = [...new Set(SET_NAMES.flatMap((n) => [curveOf(n).q, curveOf(n).p]))];
+    for (const m of moduli) {
+      const edges = [1n, 2n, 3n, m - 1n, m - 2n, (m + 1n) / 2n, (1n << 46n) - 1n, 1n << 46n, (1n << 200n) + 1n];
+      for (const a of edges) expect(invModLehmer(a, m), `m = ${m}, a = ${a}`).toBe(inv(a, m));
+      for (let i = 0; i < 300; i += 1) {
+        const a = randomBelow(m - 1n) + 1n;
+        expect(invModLehmer(a, m)).toBe(inv(a, m));
+      }
+      expect(invModLehmer(0n, m)).toBe(0n);
+      expect(invModLehmer(m, m)).toBe(0n);
+      expect(invModLehmer(-3n, m)).toBe(inv(-3n, m));
+    }
+    // A composite modulus: 0 when gcd(a, m) ≠ 1, else the inverse.
+    const m = (1n << 255n) - 1n;
+    expect(invModLehmer(7n * 31n, m)).toBe(0n);
+    expect(invModLehmer(5n, m)).toBe(inv(5n, m));
   });
 });
 

@@ -22,11 +22,13 @@
  * TC26 512-A 162 ns and 113 ns; the BigInt code it replaces spent about 120 ns per 256-bit multiplication and 350–500 ns
  * per reduction.
  *
- * Constant time. mul, sqr, add, sub, cneg, inv (invFermat), dbl, maddCt, select and baseMul
- * execute the same instructions and touch the same addresses whatever the values are (for a
- * given table size): final subtractions and negations are selected with masks, select reads
- * every table entry. maddPub, ladder, isZero and the JavaScript helpers branch on their data and
- * are for public values.
+ * Constant time. mul, sqr, add, sub, cneg, inv (invFermat), dbl, maddCt, select and baseMul,
+ * and on the twisted Edwards form (curves that have one, see ec.ts) edDbl, edDblP, edMadd,
+ * edMaddP, edPadd, edPaddP, edAdd, edSelect and edBaseMul, execute the same instructions and
+ * touch the same addresses whatever the values are (for a given table size): final
+ * subtractions and negations are selected with masks, select reads every table entry, and the
+ * Edwards additions are complete. maddPub, ladder, edLadder, isZero and the JavaScript helpers
+ * branch on their data and are for public values.
  */
 import { I32, I64, V128, assembleModule, instantiate, op, type ValType, type WasmFunctionDef } from './wasm-assembler.ts';
 
@@ -35,7 +37,7 @@ const MASK = (1 << W) - 1;
 const MASK_BIG = BigInt(MASK);
 
 /** Function indices inside the module (op.call). */
-const FN = { mul: 0, sqr: 1, add: 2, sub: 3, isZero: 4, dbl: 5, maddCt: 6, maddPub: 7, select: 8, baseMul: 9, ladder: 10, cneg: 11, inv: 12 } as const;
+const FN = { mul: 0, sqr: 1, add: 2, sub: 3, isZero: 4, dbl: 5, maddCt: 6, maddPub: 7, select: 8, baseMul: 9, ladder: 10, cneg: 11, inv: 12, edDbl: 13, edMadd: 14, edAdd: 15, edLadder: 16, edDblP: 17, edMaddP: 18, edPadd: 19, edPaddP: 20, edSelect: 21, edBaseMul: 22 } as const;
 
 /** A pointer operand of a formula: param local `l` (if any) plus a byte offset. */
 interface Ptr {
@@ -90,6 +92,30 @@ export interface FieldWasm {
   ladder(acc: number, qOffs: number, gOffs: number, count: number): void;
   /** a = flag ? −a : a for flag ∈ {0, 1}. Constant-time. */
   cneg(a: number, flag: number): void;
+  /**
+   * Twisted Edwards curve x² + y² = 1 + d·x²·y² (e = 1), extended coordinates (X : Y : Z : T),
+   * T = XY/Z, four consecutive elements: d = 2·s (dbl-2008-hwcd, 4M + 4S). Constant-time.
+   */
+  edDbl(d: number, s: number): void;
+  /** edDbl without computing T (3M + 4S): for a doubling that no addition follows. */
+  edDblP(d: number, s: number): void;
+  /**
+   * d = s + q, s extended, q a precomputed affine entry (x, y, x + y, d·x·y): add-2008-hwcd
+   * with Z2 = 1 (8M). Unified and complete when d is not a square. Constant-time.
+   */
+  edMadd(d: number, s: number, q: number): void;
+  /** edMadd without computing T (7M): for an addition that a doubling follows. */
+  edMaddP(d: number, s: number, q: number): void;
+  /** d = s + q, q a projective entry (X, Y, X + Y, d·T, Z): add-2008-hwcd (9M). Complete. */
+  edPadd(d: number, s: number, q: number): void;
+  /** edPadd without computing T (8M). */
+  edPaddP(d: number, s: number, q: number): void;
+  /** baseMul on the Edwards curve: entries (x, y, x + y, d·x·y), acc extended. Constant-time. */
+  edBaseMul(acc: number, table: number, rows: number, count: number, digits: number, tmp: number): void;
+  /** d = s + q, both extended, dConst the address of the curve's d: add-2008-hwcd (10M). */
+  edAdd(d: number, s: number, q: number, dConst: number): void;
+  /** ladder() on the Edwards curve: acc extended, offsets of precomputed entries (edMadd). */
+  edLadder(acc: number, qOffs: number, gOffs: number, count: number): void;
   copy(d: number, s: number, bytes: number): void;
   /** Writes x mod p in Montgomery form at address d. */
   writeMont(d: number, x: bigint): void;
@@ -450,9 +476,10 @@ function maddBody(g: Gen, complete: boolean): WasmFunctionDef {
  * and masked in: 128-bit SIMD words, plus one 64-bit word when n is odd. Measured on Node 20
  * (TC26 256-A, 32 entries): 0.1 µs against 0.2 µs with 64-bit words only.
  */
-function selectBody(g: Gen): WasmFunctionDef {
-  const vecs = Math.floor(g.n / 2); // 16-byte words per entry
-  const tail = g.n % 2 === 1; // one 8-byte word left
+function selectBody(g: Gen, elems = 2): WasmFunctionDef {
+  const entryBytes = elems * g.F;
+  const vecs = Math.floor(entryBytes / 16); // 16-byte words per entry
+  const tail = entryBytes % 16 === 8; // one 8-byte word left
   const E = 4; // entry counter (i32)
   const P = 5; // entry pointer (i32)
   const MK = 6; // mask (i64)
@@ -465,7 +492,7 @@ function selectBody(g: Gen): WasmFunctionDef {
     code.push(...op.localGet(ACC(k)), ...op.localGet(P), ...op.v128Load(16 * k), ...op.localGet(MV), ...op.v128And, ...op.v128Or, ...op.localSet(ACC(k)));
   }
   if (tail) code.push(...op.localGet(TAIL), ...op.localGet(P), ...op.i64Load(16 * vecs), ...op.localGet(MK), op.i64And, op.i64Or, ...op.localSet(TAIL));
-  code.push(...op.localGet(P), ...op.i32Const(2 * g.F), op.i32Add, ...op.localSet(P));
+  code.push(...op.localGet(P), ...op.i32Const(entryBytes), op.i32Add, ...op.localSet(P));
   code.push(...op.localGet(E), ...op.i32Const(1), op.i32Add, ...op.localTee(E), ...op.localGet(2), op.i32LtU, ...op.brIf(0));
   code.push(op.end, op.end);
   for (let k = 0; k < vecs; k += 1) code.push(...op.localGet(0), ...op.localGet(ACC(k)), ...op.v128Store(16 * k));
@@ -505,6 +532,36 @@ function baseMulBody(g: Gen): WasmFunctionDef {
   return { params: [I32, I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32], code };
 }
 
+/**
+ * edBaseMul(acc, table, rows, count, digits, tmp): baseMul on the Edwards curve, entries
+ * (x, y, x + y, d·x·y) (edSelect scans whole rows), acc extended from the neutral element.
+ * The negation −(x, y) = (−x, y) is applied by cneg to x and d·x·y and x + y recomputed;
+ * the additions are complete (edMadd), so there is no exceptional case at all.
+ */
+function edBaseMulBody(g: Gen): WasmFunctionDef {
+  const F = g.F;
+  const [ACC, TABLE, ROWS, COUNT, DIGITS, TMP, I, ROW, ROW_BYTES, DIGIT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const code: number[] = [];
+  code.push(...op.localGet(COUNT), ...op.i32Const(4 * F), op.i32Mul, ...op.localSet(ROW_BYTES));
+  code.push(...op.localGet(TABLE), ...op.localSet(ROW));
+  // acc = (0 : 1 : 1 : 0).
+  code.push(...op.localGet(ACC), ...op.i32Const(SLOT.zero * F), ...op.i32Const(F), ...op.memoryCopy);
+  code.push(...op.localGet(ACC), ...op.i32Const(F), op.i32Add, ...op.i32Const(SLOT.one * F), ...op.i32Const(F), ...op.memoryCopy);
+  code.push(...op.localGet(ACC), ...op.i32Const(2 * F), op.i32Add, ...op.i32Const(SLOT.one * F), ...op.i32Const(F), ...op.memoryCopy);
+  code.push(...op.localGet(ACC), ...op.i32Const(3 * F), op.i32Add, ...op.i32Const(SLOT.zero * F), ...op.i32Const(F), ...op.memoryCopy);
+  code.push(...op.block(), ...op.loop());
+  code.push(...op.localGet(I), ...op.localGet(ROWS), op.i32GeU, ...op.brIf(1));
+  code.push(...op.localGet(DIGITS), ...op.localGet(I), op.i32Add, ...op.i32Load8U(0), ...op.localSet(DIGIT));
+  code.push(...op.localGet(TMP), ...op.localGet(ROW), ...op.localGet(COUNT), ...op.localGet(DIGIT), ...op.i32Const(0x7f), op.i32And, ...op.call(FN.edSelect));
+  for (const off of [0, 3 * F]) code.push(...op.localGet(TMP), ...op.i32Const(off), op.i32Add, ...op.localGet(DIGIT), ...op.i32Const(7), op.i32ShrU, ...op.call(FN.cneg));
+  code.push(...op.localGet(TMP), ...op.i32Const(2 * F), op.i32Add, ...op.localGet(TMP), ...op.localGet(TMP), ...op.i32Const(F), op.i32Add, ...op.call(FN.add));
+  code.push(...op.localGet(ACC), ...op.localGet(ACC), ...op.localGet(TMP), ...op.call(FN.edMadd));
+  code.push(...op.localGet(I), ...op.i32Const(1), op.i32Add, ...op.localSet(I));
+  code.push(...op.localGet(ROW), ...op.localGet(ROW_BYTES), op.i32Add, ...op.localSet(ROW));
+  code.push(...op.br(0), op.end, op.end);
+  return { params: [I32, I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32], code };
+}
+
 /** cneg(a, flag): a = flag ? −a mod p : a, flag ∈ {0, 1}, branch-free (−a computed always). */
 function cnegBody(g: Gen): WasmFunctionDef {
   const NEG = (SLOT.scratch + 19) * g.F;
@@ -537,6 +594,117 @@ function ladderBody(): WasmFunctionDef {
   }
   code.push(...op.br(0), op.end, op.end);
   return { params: [I32, I32, I32, I32], results: [], locals: [I32], code };
+}
+
+/** The four coordinates of an extended Edwards point at param local l. */
+function edPoint(l: number, F: number): [Ptr, Ptr, Ptr, Ptr] {
+  return [
+    { l, o: 0 },
+    { l, o: F },
+    { l, o: 2 * F },
+    { l, o: 3 * F },
+  ];
+}
+
+/**
+ * The outputs of add-2008-hwcd / dbl-2008-hwcd from E, F, G, H at scratch 3..6:
+ * X3 = E·F, Y3 = G·H, T3 = E·H, Z3 = F·G. Written after every input is read, so d may equal s.
+ */
+function edOut(f: ReturnType<typeof formula>, F: number, withT: boolean): void {
+  const { S } = f;
+  const [X3, Y3, Z3, T3] = edPoint(0, F);
+  f.mul(X3, S(3), S(4));
+  f.mul(Y3, S(5), S(6));
+  if (withT) f.mul(T3, S(3), S(6));
+  f.mul(Z3, S(4), S(5));
+}
+
+/**
+ * edDbl(d, s): dbl-2008-hwcd (Hisil–Wong–Carter–Dawson, ASIACRYPT 2008) with a = e = 1.
+ * Without T (edDblP, 3M + 4S) when no addition follows: T is read only by additions.
+ */
+function edDblBody(g: Gen, withT: boolean): WasmFunctionDef {
+  const F = g.F;
+  const f = formula(g);
+  const { S } = f;
+  const [X1, Y1, Z1] = edPoint(1, F);
+  f.sqr(S(0), X1); // A
+  f.sqr(S(1), Y1); // B
+  f.sqr(S(2), Z1);
+  f.add(S(2), S(2), S(2)); // C = 2Z²
+  f.add(S(3), X1, Y1);
+  f.sqr(S(3), S(3));
+  f.sub(S(3), S(3), S(0));
+  f.sub(S(3), S(3), S(1)); // E
+  f.add(S(5), S(0), S(1)); // G = A + B
+  f.sub(S(4), S(5), S(2)); // F = G − C
+  f.sub(S(6), S(0), S(1)); // H = A − B
+  edOut(f, F, withT);
+  return { params: [I32, I32], results: [], locals: [], code: f.code };
+}
+
+/**
+ * How the second operand q of an Edwards addition is given: 'affine', the precomputed entry
+ * (x, y, x + y, d·x·y) with Z2 = 1; 'pre', the projective entry (X, Y, X + Y, d·T, Z) that
+ * needs no inversion to make; 'ext', a plain extended point (X, Y, Z, T), d at a 4th param.
+ */
+type EdOperand = 'affine' | 'pre' | 'ext';
+
+/**
+ * edMadd(d, s, q), edPadd(d, s, q), edAdd(d, s, q, dConst): add-2008-hwcd with a = 1,
+ * A = X1X2, B = Y1Y2, C = d·T1T2, D = Z1Z2, E = (X1 + Y1)(X2 + Y2) − A − B, F = D − C,
+ * G = D + C, H = B − A: 8M for an affine entry, 9M for a projective one, 10M for a plain point.
+ */
+function edAddBody(g: Gen, operand: EdOperand, withT: boolean): WasmFunctionDef {
+  const F = g.F;
+  const f = formula(g);
+  const { S } = f;
+  const [X1, Y1, Z1, T1] = edPoint(1, F);
+  const q = (i: number): Ptr => ({ l: 2, o: i * F });
+  f.mul(S(0), X1, q(0)); // A
+  f.mul(S(1), Y1, q(1)); // B
+  f.mul(S(2), T1, q(3));
+  if (operand === 'ext') f.mul(S(2), S(2), { l: 3, o: 0 }); // C = d·T1·T2
+  f.add(S(3), X1, Y1);
+  if (operand === 'ext') {
+    f.add(S(7), q(0), q(1));
+    f.mul(S(3), S(3), S(7));
+  } else f.mul(S(3), S(3), q(2));
+  f.sub(S(3), S(3), S(0));
+  f.sub(S(3), S(3), S(1)); // E
+  let D = Z1;
+  if (operand !== 'affine') {
+    D = S(8);
+    f.mul(D, Z1, q(operand === 'ext' ? 2 : 4));
+  }
+  f.sub(S(4), D, S(2)); // F
+  f.add(S(5), D, S(2)); // G
+  f.sub(S(6), S(1), S(0)); // H
+  edOut(f, F, withT);
+  return { params: operand === 'ext' ? [I32, I32, I32, I32] : [I32, I32, I32], results: [], locals: [], code: f.code };
+}
+
+/**
+ * edLadder(acc, qOffs, gOffs, count): ladderBody on the Edwards curve (complete: no branches
+ * but the offsets); qOffs point to projective entries (edPadd), gOffs to affine ones (edMadd). T is computed only where an addition reads it next: the doubling of a step
+ * with an addition, the first of two additions.
+ */
+function edLadderBody(): WasmFunctionDef {
+  const [ACC, QOFFS, GOFFS, I, A, B] = [0, 1, 2, 3, 4, 5];
+  const code: number[] = [...op.block(), ...op.loop()];
+  code.push(...op.localGet(I), op.i32Eqz, ...op.brIf(1));
+  code.push(...op.localGet(I), ...op.i32Const(1), op.i32Sub, ...op.localSet(I));
+  code.push(...op.localGet(QOFFS), ...op.localGet(I), ...op.i32Const(4), op.i32Mul, op.i32Add, ...op.i32Load(0), ...op.localSet(A));
+  code.push(...op.localGet(GOFFS), ...op.localGet(I), ...op.i32Const(4), op.i32Mul, op.i32Add, ...op.i32Load(0), ...op.localSet(B));
+  code.push(...op.localGet(A), ...op.localGet(B), op.i32Or, ...op.if());
+  code.push(...op.localGet(ACC), ...op.localGet(ACC), ...op.call(FN.edDbl), op.else);
+  code.push(...op.localGet(ACC), ...op.localGet(ACC), ...op.call(FN.edDblP), op.end);
+  code.push(...op.localGet(A), ...op.if(), ...op.localGet(B), ...op.if());
+  code.push(...op.localGet(ACC), ...op.localGet(ACC), ...op.localGet(A), ...op.call(FN.edPadd), op.else);
+  code.push(...op.localGet(ACC), ...op.localGet(ACC), ...op.localGet(A), ...op.call(FN.edPaddP), op.end, op.end);
+  code.push(...op.localGet(B), ...op.if(), ...op.localGet(ACC), ...op.localGet(ACC), ...op.localGet(B), ...op.call(FN.edMaddP), op.end);
+  code.push(...op.br(0), op.end, op.end);
+  return { params: [I32, I32, I32, I32], results: [], locals: [I32, I32], code };
 }
 
 /**
@@ -645,6 +813,16 @@ export function createFieldWasm(p: bigint, a: bigint): FieldWasm {
     { name: 'ladder', ...ladderBody() },
     { name: 'cneg', ...cnegBody(g) },
     { name: 'inv', ...invBody(g, p) },
+    { name: 'edDbl', ...edDblBody(g, true) },
+    { name: 'edMadd', ...edAddBody(g, 'affine', true) },
+    { name: 'edAdd', ...edAddBody(g, 'ext', true) },
+    { name: 'edLadder', ...edLadderBody() },
+    { name: 'edDblP', ...edDblBody(g, false) },
+    { name: 'edMaddP', ...edAddBody(g, 'affine', false) },
+    { name: 'edPadd', ...edAddBody(g, 'pre', true) },
+    { name: 'edPaddP', ...edAddBody(g, 'pre', false) },
+    { name: 'edSelect', ...selectBody(g, 4) },
+    { name: 'edBaseMul', ...edBaseMulBody(g) },
   ]);
   const heapStart = Math.ceil((SLOT.heap * F) / 64) * 64;
   const { memory, exports } = instantiate(bytes, 1);
@@ -662,17 +840,43 @@ export function createFieldWasm(p: bigint, a: bigint): FieldWasm {
   const ladder = fn<(acc: number, qOffs: number, gOffs: number, count: number) => void>('ladder');
   const cneg = fn<(a: number, flag: number) => void>('cneg');
   const inv = fn<(d: number, s: number) => void>('inv');
+  const edDbl = fn<(d: number, s: number) => void>('edDbl');
+  const edMadd = fn<(d: number, s: number, q: number) => void>('edMadd');
+  const edAdd = fn<(d: number, s: number, q: number, dConst: number) => void>('edAdd');
+  const edLadder = fn<(acc: number, qOffs: number, gOffs: number, count: number) => void>('edLadder');
+  const edDblP = fn<(d: number, s: number) => void>('edDblP');
+  const edMaddP = fn<(d: number, s: number, q: number) => void>('edMaddP');
+  const edPadd = fn<(d: number, s: number, q: number) => void>('edPadd');
+  const edPaddP = fn<(d: number, s: number, q: number) => void>('edPaddP');
+  const edBaseMul = fn<(acc: number, table: number, rows: number, count: number, digits: number, tmp: number) => void>('edBaseMul');
 
   let u32 = new Uint32Array(memory.buffer);
+  let u8 = new Uint8Array(memory.buffer);
   const view = (): Uint32Array => {
     if (u32.buffer !== memory.buffer) u32 = new Uint32Array(memory.buffer);
     return u32;
   };
-  const words = new Uint32Array(Math.ceil((W * n) / 32) + 1);
+  // The value's 32-bit words, and the same bytes as 64-bit words: BigInt ↔ limbs goes through
+  // BigUint64Array elements (one BigInt per 64 bits) instead of a hex string, which cost
+  // ~3 µs per 256-bit read (two reads per signature). Typed arrays use the platform's byte
+  // order, so the 64-bit word k is words[2k] + 2^32·words[2k + 1] only on little-endian
+  // platforms; elsewhere the hex path stays.
+  const wordCount = 2 * Math.ceil((Math.ceil((W * n) / 32) + 1) / 2);
+  const words = new Uint32Array(wordCount);
+  const words64 = new BigUint64Array(words.buffer);
+  const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
   const writeRaw = (d: number, x: bigint): void => {
-    const hex = x.toString(16);
-    words.fill(0);
-    for (let k = 0, end = hex.length; end > 0; k += 1, end -= 8) words[k] = Number.parseInt(hex.slice(Math.max(0, end - 8), end), 16);
+    if (littleEndian) {
+      let rest = x;
+      for (let k = 0; k < words64.length; k += 1) {
+        words64[k] = BigInt.asUintN(64, rest);
+        rest >>= 64n;
+      }
+    } else {
+      const hex = x.toString(16);
+      words.fill(0);
+      for (let k = 0, end = hex.length; end > 0; k += 1, end -= 8) words[k] = Number.parseInt(hex.slice(Math.max(0, end - 8), end), 16);
+    }
     const m = view();
     const base = d >>> 2;
     for (let i = 0; i < n; i += 1) {
@@ -695,6 +899,11 @@ export function createFieldWasm(p: bigint, a: bigint): FieldWasm {
       const sh = bit & 31;
       words[k] = ((words[k] ?? 0) | (limb << sh)) >>> 0;
       if (sh > 32 - W) words[k + 1] = ((words[k + 1] ?? 0) | (limb >>> (32 - sh))) >>> 0;
+    }
+    if (littleEndian) {
+      let v = 0n;
+      for (let k = words64.length - 1; k >= 0; k -= 1) v = (v << 64n) | (words64[k] ?? 0n);
+      return v;
     }
     let hex = '';
     for (let k = words.length - 1; k >= 0; k -= 1) hex += (words[k] ?? 0).toString(16).padStart(8, '0');
@@ -719,9 +928,19 @@ export function createFieldWasm(p: bigint, a: bigint): FieldWasm {
     baseMul,
     ladder,
     cneg,
+    edDbl,
+    edDblP,
+    edMadd,
+    edMaddP,
+    edPadd,
+    edPaddP,
+    edBaseMul,
+    edAdd,
+    edLadder,
     copy: (d, s, length) => {
-      const m8 = new Uint8Array(memory.buffer);
-      m8.copyWithin(d, s, s + length);
+      // A cached view: a new Uint8Array per call cost more than the copy itself.
+      if (u8.buffer !== memory.buffer) u8 = new Uint8Array(memory.buffer);
+      u8.copyWithin(d, s, s + length);
     },
     writeRaw,
     readRaw,
