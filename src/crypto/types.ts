@@ -132,6 +132,11 @@ export interface TimestampSummary {
   serialNumber: string | null;
   policy: string | null;
   trustAnchor: string | null;
+  /**
+   * True when the token was kept beside the signature (given to the validator separately, e.g.
+   * gateway evidence) rather than embedded as its signatureTimeStampToken unsigned attribute.
+   */
+  detached: boolean;
 }
 
 /** One signer's validation report, shaped like the simple report of the EU DSS validator. */

@@ -26,6 +26,8 @@ import {
   RECEIPT_ENTRY,
   RECEIPT_SIGNATURE_ENTRY,
 } from './container-layout.ts';
+import { timestampCoversSignature } from '../crypto/cms/index.ts';
+import { signatureValuesOf } from '../crypto/timestamp/index.ts';
 import type { LetterResult } from './types.ts';
 
 /** A problem with the container as a whole, beside the per-signature reports. */
@@ -67,6 +69,13 @@ export interface VerifyContainerInput {
   revocation?: RevocationInput;
   /** Anchors for TSA certificates of signature time-stamps; default `trustAnchors`. */
   timestampTrustAnchors?: readonly TrustAnchor[];
+  /**
+   * Signature time-stamp tokens kept beside the container's signatures (the gateway's stored
+   * evidence, RFC 3161 DER): each goes to the signature whose signature value its imprint covers
+   * (see verifyDetached's `signatureTimestamps`); one that covers no signature of the container is
+   * ignored with a warning in every report.
+   */
+  signatureTimestamps?: readonly Uint8Array[];
 }
 
 /**
@@ -83,9 +92,10 @@ export async function verifyContainer(input: VerifyContainerInput): Promise<Lett
     return { ok: false, error: { code: 'CONTAINER_UNREADABLE', message: `${opened.error.code}: ${opened.error.message}` } };
   }
   const reader = opened.value;
+  const tokens = routeTimestamps(input.signatureTimestamps ?? []);
   try {
-    if (reader.entries.has(ENVELOPE_ENTRY)) return await verifyLetter(reader, input);
-    if (reader.entries.has(RECEIPT_ENTRY)) return await verifyReceipt(reader, input);
+    if (reader.entries.has(ENVELOPE_ENTRY)) return tokens.warnUnused(await verifyLetter(reader, { ...input, tokens }));
+    if (reader.entries.has(RECEIPT_ENTRY)) return tokens.warnUnused(await verifyReceipt(reader, { ...input, tokens }));
     return {
       ok: false,
       error: { code: 'CONTAINER_NOT_RECOGNISED', message: `neither ${ENVELOPE_ENTRY} nor ${RECEIPT_ENTRY} is in the container` },
@@ -95,7 +105,36 @@ export async function verifyContainer(input: VerifyContainerInput): Promise<Lett
   }
 }
 
-async function verifyLetter(reader: ContainerReader, input: VerifyContainerInput): Promise<LetterResult<ContainerVerification>> {
+/** Hands each detached time-stamp token to the signatures it covers, and remembers which were used. */
+interface TimestampRouter {
+  forSignature(der: Buffer): Uint8Array[];
+  warnUnused(result: LetterResult<ContainerVerification>): LetterResult<ContainerVerification>;
+}
+
+function routeTimestamps(all: readonly Uint8Array[]): TimestampRouter {
+  const used = new Set<number>();
+  return {
+    forSignature(der) {
+      if (all.length === 0) return [];
+      const values = signatureValuesOf(der);
+      if (!values.ok) return [];
+      const mine = all.map((t, i) => ({ t, i })).filter(({ t }) => values.value.some((v) => timestampCoversSignature(t, v)));
+      for (const { i } of mine) used.add(i);
+      return mine.map(({ t }) => t);
+    },
+    warnUnused(result) {
+      const unused = all.map((_, i) => i).filter((i) => !used.has(i));
+      if (!result.ok || unused.length === 0) return result;
+      const warning = `detached time-stamp token(s) ${unused.map((i) => i + 1).join(', ')} cover no signature of this container and were ignored`;
+      for (const s of result.value.signatures) for (const r of s.reports) r.warnings.push(warning);
+      return result;
+    },
+  };
+}
+
+type RoutedInput = VerifyContainerInput & { tokens: TimestampRouter };
+
+async function verifyLetter(reader: ContainerReader, input: RoutedInput): Promise<LetterResult<ContainerVerification>> {
   // The transport signature is read while envelope.xml is: one disk round trip instead of two.
   const transportPrefetch = reader.entries.has(ENVELOPE_SIGNATURE_ENTRY) ? reader.readEntry(ENVELOPE_SIGNATURE_ENTRY, MAX_SIGNATURE_BYTES) : undefined;
   transportPrefetch?.catch(() => undefined);
@@ -152,7 +191,7 @@ async function verifyLetter(reader: ContainerReader, input: VerifyContainerInput
       const reports = await verifyDetachedAsync({
         signature: s.der,
         contentDigests: digested.value.digests,
-        ...verificationOptions(input),
+        ...verificationOptions(input, s.der),
       });
       signatures.push({ path: s.path, role: 'document', fileId: file.id, fileName: file.name, reports });
     }
@@ -166,7 +205,7 @@ async function verifyLetter(reader: ContainerReader, input: VerifyContainerInput
   };
 }
 
-async function verifyReceipt(reader: ContainerReader, input: VerifyContainerInput): Promise<LetterResult<ContainerVerification>> {
+async function verifyReceipt(reader: ContainerReader, input: RoutedInput): Promise<LetterResult<ContainerVerification>> {
   const xml = await reader.readEntry(RECEIPT_ENTRY, MAX_XML_BYTES);
   if (!xml.ok) return { ok: false, error: { code: 'RECEIPT_INVALID', message: `${xml.error.code}: ${xml.error.message}` } };
   const parsed = parseReceiptXml(xml.value);
@@ -209,7 +248,7 @@ async function verifySignatureEntry(
   reader: ContainerReader,
   path: string,
   signed: Buffer,
-  input: VerifyContainerInput,
+  input: RoutedInput,
   findings: ContainerFinding[],
   prefetched?: ReturnType<ContainerReader['readEntry']>,
 ): Promise<ValidationReport[] | undefined> {
@@ -221,12 +260,14 @@ async function verifySignatureEntry(
   return verifyDetachedAsync({
     signature: loaded.der,
     contentDigests: digests,
-    ...verificationOptions(input),
+    ...verificationOptions(input, loaded.der),
   });
 }
 
-function verificationOptions(input: VerifyContainerInput): Omit<VerifyDetachedInput, 'signature' | 'contentDigests'> {
+function verificationOptions(input: RoutedInput, signature: Buffer): Omit<VerifyDetachedInput, 'signature' | 'contentDigests'> {
+  const stamps = input.tokens.forSignature(signature);
   return {
+    ...(stamps.length === 0 ? {} : { signatureTimestamps: stamps }),
     trustAnchors: input.trustAnchors,
     policy: input.policy,
     now: input.now,

@@ -1,5 +1,8 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_VALIDATION_POLICY, type RevocationInput } from '../../crypto/index.ts';
+import { DEFAULT_VALIDATION_POLICY, pemToDerList, type RevocationInput } from '../../crypto/index.ts';
+import { classifyEvidence } from '../../crypto/timestamp/index.ts';
 import { verifyContainer } from '../../letters/index.ts';
 import { parseCommandArgs } from '../args.ts';
 import { CliError, EXIT } from '../cli-error.ts';
@@ -13,7 +16,8 @@ const FETCH_MAX_BYTES = 16 * 1024 * 1024;
 
 export const verifyUsage = `edx verify CONTAINER.zip --trust CA.pem [--trust ...] [--qualified-trust CA.pem ...]
            [--crl CRL.pem ...] [--ocsp-response RESP.der ...] [--ocsp --allow-host HOST ...]
-           [--tsa-trust CA.pem ...] [--json] [--no-revocation]
+           [--tsa-trust CA.pem ...] [--timestamp-token FILE.tst ...] [--evidence DIR]
+           [--json] [--no-revocation]
 
 Verifies a letter or receipt container: every file against the envelope and every signature
 (ETSI EN 319 102-1 indications). Exit 0 only when every signature is TOTAL-PASSED and the
@@ -24,7 +28,13 @@ Sources: --crl (PEM or DER CRLs), --ocsp-response (stored OCSP responses), and w
 CRL distribution points and OCSP responders named in the certificates, fetched over HTTP from
 the hosts given with --allow-host only (HOST or HOST:PORT). --no-revocation skips the check and
 the report says so. A signature time-stamp (CAdES-T) is verified against --tsa-trust anchors
-(default: the --trust / --qualified-trust anchors); its genTime becomes the best signature time.
+(default: the --trust / --qualified-trust anchors); its genTime becomes the best signature time,
+and the certificates are judged at it: an expired certificate and a CRL long past its nextUpdate
+still verify years later. The TSA's own certificates are checked for revocation at genTime with
+the same sources. --timestamp-token gives a token kept beside a signature (DER, RFC 3161), used
+for the signature whose signature value it covers. --evidence DIR reads every file of DIR that is
+a CRL, an OCSP response or a time-stamp token (recognised by content, e.g. the evidence-N.crl,
+evidence-N.ocsp.der and evidence-N.tst the gateway's /messages/ID/evidence/N downloads).
 The report's revocationEvidence holds the CRLs / OCSP responses used (base64 DER).`;
 
 const schema = z.object({
@@ -37,7 +47,66 @@ const schema = z.object({
   ocsp: z.boolean().optional(),
   'allow-host': z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/iu, 'expected HOST or HOST:PORT')).optional(),
   'tsa-trust': z.array(z.string()).optional(),
+  'timestamp-token': z.array(z.string()).optional(),
+  evidence: z.string().optional(),
 });
+
+/** The extensions the gateway's evidence download uses: such a file must be recognised. */
+const EVIDENCE_EXTENSIONS = new Set(['.crl', '.ocsp', '.der', '.tst']);
+
+/** PEM labels evidence may come in (RFC 7468 §5, §8 and the ones openssl writes). */
+const PEM_LABELS = ['X509 CRL', 'OCSP RESPONSE', 'PKCS7', 'CMS'];
+
+interface Evidence {
+  crls: Buffer[];
+  ocspResponses: Buffer[];
+  timestamps: Buffer[];
+}
+
+/** Every CRL, OCSP response and time-stamp token in `dir`, by content (DER or PEM); other files are skipped. */
+async function loadEvidenceDir(dir: string): Promise<Evidence> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+  } catch {
+    throw new CliError('FILE_UNREADABLE', `cannot read the evidence directory ${dir}`);
+  }
+  const out: Evidence = { crls: [], ocspResponses: [], timestamps: [] };
+  for (const name of names) {
+    const path = join(dir, name);
+    const bytes = await readFile(path);
+    const pem = PEM_LABELS.flatMap((label) => pemToDerList(bytes, label));
+    const objects = pem.length > 0 ? pem : [bytes];
+    for (const der of objects) {
+      const kind = classifyEvidence(der);
+      if (kind === 'crl') out.crls.push(der);
+      else if (kind === 'ocsp') out.ocspResponses.push(der);
+      else if (kind === 'signature-timestamp') out.timestamps.push(der);
+      else if (EVIDENCE_EXTENSIONS.has(extname(name).toLowerCase())) {
+        throw new CliError('FILE_UNREADABLE', `${path} is neither a CRL, an OCSP response nor a time-stamp token`);
+      }
+    }
+  }
+  return out;
+}
+
+async function loadTimestampTokens(paths: readonly string[]): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (const path of paths) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      throw new CliError('FILE_UNREADABLE', `cannot read time-stamp token ${path}`);
+    }
+    const pem = PEM_LABELS.flatMap((label) => pemToDerList(bytes, label));
+    for (const der of pem.length > 0 ? pem : [bytes]) {
+      if (classifyEvidence(der) !== 'signature-timestamp') throw new CliError('FILE_UNREADABLE', `${path} holds no RFC 3161 time-stamp token (DER ContentInfo)`);
+      out.push(der);
+    }
+  }
+  return out;
+}
 
 export async function verifyCommand(argv: readonly string[], ctx: CommandContext): Promise<number> {
   const { values: v, positionals } = parseCommandArgs(
@@ -52,6 +121,8 @@ export async function verifyCommand(argv: readonly string[], ctx: CommandContext
       ocsp: { type: 'boolean' },
       'allow-host': { type: 'string', multiple: true },
       'tsa-trust': { type: 'string', multiple: true },
+      'timestamp-token': { type: 'string', multiple: true },
+      evidence: { type: 'string' },
     },
     schema,
     true,
@@ -67,9 +138,14 @@ export async function verifyCommand(argv: readonly string[], ctx: CommandContext
   if (skip && (v.crl !== undefined || v['ocsp-response'] !== undefined || v.ocsp === true)) {
     throw new CliError('USAGE', '--no-revocation contradicts --crl / --ocsp-response / --ocsp');
   }
+  const evidence: Evidence = v.evidence === undefined ? { crls: [], ocspResponses: [], timestamps: [] } : await loadEvidenceDir(v.evidence);
+  if (skip && evidence.crls.length + evidence.ocspResponses.length > 0) {
+    throw new CliError('USAGE', `--no-revocation contradicts the CRLs / OCSP responses in ${v.evidence ?? ''}`);
+  }
+  const timestamps = [...(await loadTimestampTokens(v['timestamp-token'] ?? [])), ...evidence.timestamps];
   const revocation: RevocationInput = {
-    crls: await loadDerObjects(v.crl ?? [], 'X509 CRL', 'CRL'),
-    ocspResponses: await loadDerObjects(v['ocsp-response'] ?? [], 'OCSP RESPONSE', 'OCSP response'),
+    crls: [...(await loadDerObjects(v.crl ?? [], 'X509 CRL', 'CRL')), ...evidence.crls],
+    ocspResponses: [...(await loadDerObjects(v['ocsp-response'] ?? [], 'OCSP RESPONSE', 'OCSP response')), ...evidence.ocspResponses],
     ...(v.ocsp === true ? { network: { fetch: ctx.fetch ?? fetch, allowHosts: allowHosts.map((h) => h.toLowerCase()), timeoutMs: FETCH_TIMEOUT_MS, maxBytes: FETCH_MAX_BYTES } } : {}),
   };
   const tsaTrust = v['tsa-trust'] === undefined ? undefined : await loadTrustAnchors(v['tsa-trust'], []);
@@ -81,6 +157,7 @@ export async function verifyCommand(argv: readonly string[], ctx: CommandContext
     now: ctx.now(),
     revocation,
     ...(tsaTrust === undefined ? {} : { timestampTrustAnchors: tsaTrust }),
+    ...(timestamps.length === 0 ? {} : { signatureTimestamps: timestamps }),
   });
   if (!result.ok) {
     if (v.json === true) ctx.stdout(`${JSON.stringify({ error: result.error }, null, 2)}\n`);

@@ -6,7 +6,7 @@ import type { ParsedAnchor } from './certification-path.ts';
 import { parseSignedData } from './parse-signed-data.ts';
 import { parseCertificate, type ParsedCertificate } from './parsed-certificate.ts';
 import { CHECK_ORDER } from './report-builder.ts';
-import { prepareSigner, type PendingSignerReport } from './verify-signer.ts';
+import { timestampCoversSignature, validateSigner, type RevocationRequest, type SignerSteps } from './verify-signer.ts';
 
 /** Where revocation data comes from (SPEC §4: CRL first, then OCSP). */
 export interface RevocationInput {
@@ -40,6 +40,13 @@ export interface VerifyDetachedInput {
   revocation?: RevocationInput;
   /** Anchors for the TSA certificates of signature time-stamps; default `trustAnchors`. */
   timestampTrustAnchors?: readonly TrustAnchor[];
+  /**
+   * Signature time-stamp tokens (DER ContentInfo, RFC 3161) kept beside the signature instead of
+   * embedded in it, e.g. the gateway's stored evidence. Each token whose message imprint is the
+   * digest of a SignerInfo's signature value (with the token's own hash) is verified exactly like
+   * an embedded signatureTimeStampToken; a token that matches no SignerInfo is ignored with a warning.
+   */
+  signatureTimestamps?: readonly Uint8Array[];
 }
 
 function formatFailure(message: string, now: Date): ValidationReport {
@@ -64,7 +71,7 @@ function formatFailure(message: string, now: Date): ValidationReport {
   };
 }
 
-type Prepared = { done: ValidationReport[] } | { pending: PendingSignerReport[] };
+type Prepared = { done: ValidationReport[] } | { pending: SignerSteps[]; unmatched: string[] };
 
 function prepare(input: VerifyDetachedInput): Prepared {
   const parsed = parseSignedData(input.signature);
@@ -91,8 +98,17 @@ function prepare(input: VerifyDetachedInput): Prepared {
     contentDigests: input.contentDigests,
     policy: input.policy,
     now: input.now,
+    ...(input.signatureTimestamps === undefined ? {} : { detachedTimestamps: input.signatureTimestamps }),
   };
-  return { pending: sd.signers.map((si) => prepareSigner(si, ctx)) };
+  const unmatched = (input.signatureTimestamps ?? [])
+    .map((token, i) => ({ token, i }))
+    .filter(({ token }) => !sd.signers.some((si) => timestampCoversSignature(token, si.signature)))
+    .map(({ i }) => `detached time-stamp token ${i + 1} covers no signature value of this signature and was ignored`);
+  return { pending: sd.signers.map((si) => validateSigner(si, ctx)), unmatched };
+}
+
+function withWarnings(report: ValidationReport, warnings: readonly string[]): ValidationReport {
+  return warnings.length === 0 ? report : { ...report, warnings: [...report.warnings, ...warnings] };
 }
 
 function sources(input: VerifyDetachedInput, withNetwork: boolean): RevocationSources | null {
@@ -110,7 +126,7 @@ function sources(input: VerifyDetachedInput, withNetwork: boolean): RevocationSo
   };
 }
 
-function checkInput(input: VerifyDetachedInput, p: NonNullable<PendingSignerReport['revocation']>, src: RevocationSources): CheckRevocationInput {
+function checkInput(input: VerifyDetachedInput, p: RevocationRequest, src: RevocationSources): CheckRevocationInput {
   const r = input.revocation;
   return {
     chain: p.chain,
@@ -126,6 +142,10 @@ function checkInput(input: VerifyDetachedInput, p: NonNullable<PendingSignerRepo
  * Validates a detached CMS signature (RFC 5652 §5.6) as CAdES-BES or CAdES-T (ETSI EN 319 122-1)
  * and reports per SignerInfo in the ETSI EN 319 102-1 vocabulary. An unparseable signature gives
  * exactly one TOTAL-FAILED/FORMAT_FAILURE report. Never throws on bad input.
+ * Signature time-stamps come embedded or as `signatureTimestamps` kept beside the signature; a
+ * verified one fixes the best signature time at its genTime, and the certificates and the
+ * revocation data (freshness included) are then judged at that time, which is what lets stored
+ * evidence verify years later. The TSA's path is checked for revocation at genTime first.
  * Synchronous and offline: revocation is decided from `revocation.crls` / `ocspResponses` only
  * (`revocation.network` is ignored; use {@link verifyDetachedAsync} to fetch).
  */
@@ -133,7 +153,11 @@ export function verifyDetached(input: VerifyDetachedInput): ValidationReport[] {
   const prepared = prepare(input);
   if ('done' in prepared) return prepared.done;
   const src = sources(input, false);
-  return prepared.pending.map((p) => p.finish(p.revocation === null || src === null ? null : checkRevocationOffline(checkInput(input, p.revocation, src))));
+  return prepared.pending.map((steps) => {
+    let step = steps.next();
+    while (step.done !== true) step = steps.next(src === null ? null : checkRevocationOffline(checkInput(input, step.value, src)));
+    return withWarnings(step.value, prepared.unmatched);
+  });
 }
 
 /**
@@ -148,9 +172,13 @@ export async function verifyDetachedAsync(input: VerifyDetachedInput): Promise<V
   if ('done' in prepared) return prepared.done;
   const src = sources(input, true);
   const reports: ValidationReport[] = [];
-  for (const p of prepared.pending) {
-    const result: RevocationCheckResult | null = p.revocation === null || src === null ? null : await checkRevocation(checkInput(input, p.revocation, src));
-    reports.push(p.finish(result));
+  for (const steps of prepared.pending) {
+    let step = steps.next();
+    while (step.done !== true) {
+      const result: RevocationCheckResult | null = src === null ? null : await checkRevocation(checkInput(input, step.value, src));
+      step = steps.next(result);
+    }
+    reports.push(withWarnings(step.value, prepared.unmatched));
   }
   return reports;
 }

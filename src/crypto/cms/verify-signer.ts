@@ -9,7 +9,7 @@ import { digestAlgorithmFromOid, digestBytes, nodeHashName, type DigestAlgorithm
 import { gostVerify } from '../gost/index.ts';
 import { OID } from '../oids.ts';
 import type { ChainLink, RevocationCheckResult } from '../revocation/index.ts';
-import { timestampImprintAlgorithm, verifyTimestampToken } from '../timestamp/index.ts';
+import { timestampImprint, timestampImprintAlgorithm, verifyTimestampToken } from '../timestamp/index.ts';
 import type { CertificateSummary, RevocationCertificateStatus, TimestampSummary, TrustAnchor, ValidationPolicy, ValidationReport } from '../types.ts';
 import { nodeKeyOptions, parseSignatureAlgorithm, signatureSchemeName, type SignatureScheme } from './algorithms.ts';
 import { buildCertificationPath, type ParsedAnchor } from './certification-path.ts';
@@ -37,6 +37,11 @@ export interface VerifySignerContext {
   contentDigests: Partial<Record<DigestAlgorithm, Buffer>>;
   policy: ValidationPolicy;
   now: Date;
+  /**
+   * Signature time-stamp tokens (DER) kept beside the signature rather than embedded in it; each
+   * SignerInfo uses those whose message imprint is the digest of its signature value.
+   */
+  detachedTimestamps?: readonly Uint8Array[];
 }
 
 interface Attributes {
@@ -244,19 +249,31 @@ function verifySignatureValue(si: ParsedSignerInfo, signer: ParsedCertificate, s
   else b.fail('signature', 'TOTAL-FAILED', 'SIG_CRYPTO_FAILURE', 'the signature value does not verify with the signer certificate key');
 }
 
-/** What is known of one SignerInfo before revocation, which may need the network. */
-export interface PendingSignerReport {
-  /** The certificates to check (signer up to, not including, the anchor) at the best signature time; null when not needed. */
-  revocation: { chain: ChainLink[]; at: Date } | null;
-  /** The report, given the revocation result (null: no revocation source was available). */
-  finish(result: RevocationCheckResult | null): ValidationReport;
+/**
+ * A revocation check the validation of one SignerInfo needs: the certificates (each with its
+ * issuer; the anchor itself is not checked) at a time — the TSA path of a signature time-stamp at
+ * its genTime, then the signer's path at the best signature time.
+ */
+export interface RevocationRequest {
+  chain: ChainLink[];
+  at: Date;
 }
 
 /**
- * Runs every check of one SignerInfo except revocation, and returns what revocation checking
- * needs plus the function that completes the report. Never throws on malformed input.
+ * The validation of one SignerInfo as steps: it yields each revocation check it needs and takes
+ * the result (`null`: no revocation source is available), so that one body serves the offline
+ * and the network entry points. Returns the report. Never throws on malformed input.
  */
-export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): PendingSignerReport {
+export type SignerSteps = Generator<RevocationRequest, ValidationReport, RevocationCheckResult | null>;
+
+/** Whether a time-stamp token's message imprint is the digest of `signatureValue` (RFC 5126 §6.1.1), with the token's own hash. */
+export function timestampCoversSignature(token: Uint8Array, signatureValue: Uint8Array): boolean {
+  const imprint = timestampImprint(token);
+  return imprint !== null && imprint.value.equals(digestBytes(imprint.algorithm, signatureValue));
+}
+
+/** Runs every check of one SignerInfo, yielding the revocation checks it needs (see {@link SignerSteps}). */
+export function* validateSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): SignerSteps {
   const b = createReportBuilder();
   const sd = ctx.signedData;
   const signer = findSigner(si, ctx.certificates);
@@ -267,7 +284,8 @@ export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): P
   let trustAnchor: string | null = null;
   let qualifiedAnchor = false;
   let revocation: ValidationReport['revocation'] = { checked: false, note: 'revocation was not reached' };
-  let revocationEvidence: ValidationReport['revocationEvidence'] = { crls: [], ocsp: [] };
+  // CRLs / OCSP responses used, for the TSA paths and the signer's path alike: all are kept with the message.
+  const evidence: RevocationCheckResult['evidence'] = { crls: [], ocsp: [] };
   let timestamp: TimestampSummary | null = null;
   let bestSignatureTime = ctx.now;
 
@@ -288,15 +306,17 @@ export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): P
       signatureAlgorithm: scheme?.ok === true ? signatureSchemeName(scheme.value) : si.signatureAlgorithmOid || null,
       qualification: passed ? (qualifiedAnchor && signedBy?.qualifiedProfile === true ? 'qualified' : 'advanced') : 'none',
       revocation,
-      revocationEvidence,
+      revocationEvidence: {
+        crls: dedupe(evidence.crls).map((c) => c.toString('base64')),
+        ocsp: dedupe(evidence.ocsp).map((c) => c.toString('base64')),
+      },
       timestamp,
       checks: r.checks,
       errors: r.errors,
       warnings: r.warnings,
     };
   };
-  const done = (): PendingSignerReport => ({ revocation: null, finish: finishReport });
-  if (attrs === undefined) return done();
+  if (attrs === undefined) return finishReport();
 
   // Algorithms (ETSI EN 319 102-1 §5.2.8 cryptographic constraints).
   if (digestAlgorithm === undefined) {
@@ -327,7 +347,7 @@ export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): P
   // Identification of the signing certificate (ETSI EN 319 102-1 §5.2.3, RFC 5035 §5.4).
   if (signer === undefined) {
     b.fail('signing-certificate', 'INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND', 'the signer certificate is not among the certificates of the signature');
-    return done();
+    return finishReport();
   }
   if (attrs.ess === undefined) {
     if (ctx.policy.requireSigningCertificateV2) {
@@ -364,7 +384,7 @@ export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): P
     chain = [summarizeCertificate(signer)];
   }
 
-  const stamp = checkSignatureTimestamp(si, ctx, b);
+  const stamp = yield* checkSignatureTimestamp(si, ctx, b, evidence);
   if (stamp !== null) {
     timestamp = stamp;
     bestSignatureTime = new Date(stamp.genTime);
@@ -379,12 +399,12 @@ export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): P
     revocation = { checked: false, note: 'skipped by policy' };
     b.skip('revocation', 'skipped by policy');
     b.warn('revocation status was NOT checked (skipped by the validation policy)');
-    return done();
+    return finishReport();
   }
   if (!path.ok) {
     revocation = { checked: false, note: 'no certification path, so no revocation check' };
     b.skip('revocation', 'no certification path to check');
-    return done();
+    return finishReport();
   }
   const links: ChainLink[] = [];
   for (let i = 0; i + 1 < path.path.length; i++) {
@@ -393,35 +413,39 @@ export function prepareSigner(si: ParsedSignerInfo, ctx: VerifySignerContext): P
     if (cert !== undefined && issuer !== undefined) links.push({ certificate: cert.der, issuer: issuer.der });
   }
   const at = bestSignatureTime;
-  return {
-    revocation: { chain: links, at },
-    finish(result) {
-      if (result === null) {
-        revocation = { checked: false, note: 'revocation checking is not available: no CRL or OCSP source configured' };
-        b.fail('revocation', 'INDETERMINATE', 'TRY_LATER', 'revocation status could not be checked: no CRL or OCSP source configured');
-        return finishReport();
-      }
-      // The report names certificates as the chain summaries do, not as node's X509 prints them.
-      const named: RevocationCheckResult = {
-        ...result,
-        certificates: result.certificates.map((c, i) => {
-          const summary = chain[i];
-          return summary === undefined ? c : { ...c, subject: summary.subject };
-        }),
-      };
-      const shortNames = result.certificates.map((c, i) => chain[i]?.commonName ?? chain[i]?.subject ?? c.subject);
-      applyRevocation(named, shortNames, at, b, (r) => {
-        revocation = r;
-      });
-      revocationEvidence = { crls: result.evidence.crls.map((c) => c.toString('base64')), ocsp: result.evidence.ocsp.map((c) => c.toString('base64')) };
-      return finishReport();
-    },
+  const result = yield { chain: links, at };
+  if (result === null) {
+    revocation = { checked: false, note: 'revocation checking is not available: no CRL or OCSP source configured' };
+    b.fail('revocation', 'INDETERMINATE', 'TRY_LATER', 'revocation status could not be checked: no CRL or OCSP source configured');
+    return finishReport();
+  }
+  // The report names certificates as the chain summaries do, not as node's X509 prints them.
+  const named: RevocationCheckResult = {
+    ...result,
+    certificates: result.certificates.map((c, i) => {
+      const summary = chain[i];
+      return summary === undefined ? c : { ...c, subject: summary.subject };
+    }),
   };
+  const shortNames = result.certificates.map((c, i) => chain[i]?.commonName ?? chain[i]?.subject ?? c.subject);
+  applyRevocation(named, shortNames, at, b, (r) => {
+    revocation = r;
+  });
+  evidence.crls.push(...result.evidence.crls);
+  evidence.ocsp.push(...result.evidence.ocsp);
+  return finishReport();
 }
 
-/** Builds the report of one SignerInfo offline and without revocation data (the revocation check then answers TRY_LATER unless skipped). */
+function dedupe(list: readonly Buffer[]): Buffer[] {
+  return list.filter((b, i) => list.findIndex((o) => o.equals(b)) === i);
+}
+
+/** Builds the report of one SignerInfo offline and without revocation data (the revocation checks then answer TRY_LATER unless skipped). */
 export function verifySigner(si: ParsedSignerInfo, ctx: VerifySignerContext): ValidationReport {
-  return prepareSigner(si, ctx).finish(null);
+  const steps = validateSigner(si, ctx);
+  let step = steps.next();
+  while (step.done !== true) step = steps.next(null);
+  return step.value;
 }
 
 function describeSource(c: { origin?: string; source: 'crl' | 'ocsp' | null }): string {
@@ -474,21 +498,38 @@ function applyRevocation(result: RevocationCheckResult, shortNames: readonly str
 }
 
 /**
- * CAdES-T (ETSI EN 319 122-1 §5.3, RFC 5126 §6.1.1): the signatureTimeStampToken unsigned
- * attribute binds the digest of the SignerInfo signature value to the TSA's genTime. A token that
- * does not verify (over another signature, a TSA without the timeStamping EKU, no chain) cannot be
- * a proof of existence, and the signature carrying it is INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+ * CAdES-T (ETSI EN 319 122-1 §5.3, RFC 5126 §6.1.1): a signature time-stamp binds the digest of
+ * the SignerInfo signature value to the TSA's genTime. It is either embedded (the
+ * signatureTimeStampToken unsigned attribute) or kept beside a signature whose bytes must not
+ * change (`ctx.detachedTimestamps`, matched by imprint); both are verified the same way. A token
+ * that does not verify (over another signature, a TSA without the timeStamping EKU, no chain)
+ * cannot be a proof of existence, and the signature carrying it is INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+ *
+ * The TSA's certification path is checked for revocation at genTime with the same sources as the
+ * signer's (ETSI EN 319 102-1 §5.2.6 applied to the time-stamp's signing certificate, RFC 3161 §4
+ * "TSA compromise"): a TSA certificate revoked at or before genTime makes the token no proof of
+ * existence (SIG_CONSTRAINTS_FAILURE); a status that cannot be established (no data, OCSP
+ * `unknown`) makes the token unusable for now (TRY_LATER, with a warning) — never a silent pass.
  * With several valid tokens the earliest genTime is the best signature time (§5.5.4).
  */
-function checkSignatureTimestamp(si: ParsedSignerInfo, ctx: VerifySignerContext, b: ReportBuilder): TimestampSummary | null {
-  const tokens = si.unsignedAttrs.filter((a) => a.type === OID.signatureTimeStampToken).flatMap((a) => a.valuesDer);
+function* checkSignatureTimestamp(
+  si: ParsedSignerInfo,
+  ctx: VerifySignerContext,
+  b: ReportBuilder,
+  evidence: RevocationCheckResult['evidence'],
+): Generator<RevocationRequest, TimestampSummary | null, RevocationCheckResult | null> {
+  const embedded = si.unsignedAttrs.filter((a) => a.type === OID.signatureTimeStampToken).flatMap((a) => a.valuesDer.map((token) => ({ token: Buffer.from(token), detached: false })));
+  const detached = (ctx.detachedTimestamps ?? []).filter((t) => timestampCoversSignature(t, si.signature)).map((token) => ({ token: Buffer.from(token), detached: true }));
+  const tokens = [...embedded, ...detached];
   if (tokens.length === 0) {
     b.skip('timestamp', 'no signature time-stamp (CAdES-BES)');
     return null;
   }
   let best: TimestampSummary | null = null;
-  for (const [i, token] of tokens.entries()) {
-    const name = tokens.length === 1 ? 'the signature time-stamp' : `signature time-stamp ${i + 1}`;
+  const notes: string[] = [];
+  for (const [i, { token, detached: beside }] of tokens.entries()) {
+    const kind = beside ? 'detached signature time-stamp' : 'signature time-stamp';
+    const name = tokens.length === 1 ? `the ${kind}` : `${kind} ${i + 1}`;
     const algorithm = timestampImprintAlgorithm(token);
     if (algorithm === null) {
       b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', `${name} is unreadable or uses an unknown imprint hash`);
@@ -508,13 +549,73 @@ function checkSignatureTimestamp(si: ParsedSignerInfo, ctx: VerifySignerContext,
       b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', `${lead}: ${v.problems.join('; ')}`);
       continue;
     }
+    const genTime = v.genTime;
     const tsa = v.tsaCertificate === null ? null : parseCertificateLabel(v.tsaCertificate);
-    if (best === null || v.genTime.getTime() < new Date(best.genTime).getTime()) {
-      best = { genTime: v.genTime.toISOString(), tsa: tsa ?? '(unknown TSA)', serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor };
+    const tsaRevocation = yield* checkTsaRevocation(name, tsa ?? '(unknown TSA)', v.path, genTime, ctx, b, evidence);
+    if (tsaRevocation === null) continue;
+    notes.push(tsaRevocation);
+    if (best === null || genTime.getTime() < new Date(best.genTime).getTime()) {
+      best = { genTime: genTime.toISOString(), tsa: tsa ?? '(unknown TSA)', serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor, detached: beside };
     }
   }
-  if (best !== null && !b.failed('timestamp')) b.pass('timestamp', `time-stamped by ${best.tsa} at ${best.genTime}`);
+  if (best !== null && !b.failed('timestamp')) {
+    b.pass('timestamp', `${best.detached ? 'time-stamped (token kept beside the signature)' : 'time-stamped'} by ${best.tsa} at ${best.genTime}; ${notes.join('; ')}`);
+  }
   return b.failed('timestamp') ? null : best;
+}
+
+/**
+ * Revocation of a verified token's TSA path at genTime. Returns a note for the report when the
+ * token may serve as proof of existence, `null` (after recording the failure) when it may not.
+ */
+function* checkTsaRevocation(
+  name: string,
+  tsa: string,
+  path: readonly Buffer[],
+  genTime: Date,
+  ctx: VerifySignerContext,
+  b: ReportBuilder,
+  evidence: RevocationCheckResult['evidence'],
+): Generator<RevocationRequest, string | null, RevocationCheckResult | null> {
+  if (ctx.policy.revocation === 'skip') return 'TSA certificate revocation not checked (skipped by policy)';
+  const links: ChainLink[] = [];
+  for (let i = 0; i + 1 < path.length; i++) {
+    const cert = path[i];
+    const issuer = path[i + 1];
+    if (cert !== undefined && issuer !== undefined) links.push({ certificate: cert, issuer });
+  }
+  if (links.length === 0) return 'the TSA certificate is itself a trust anchor';
+  const result = yield { chain: links, at: genTime };
+  if (result === null) {
+    const message = `${name}: the revocation status of the TSA certificate ${tsa} could not be checked (no CRL or OCSP source configured), so the token is not used as proof of existence`;
+    b.fail('timestamp', 'INDETERMINATE', 'TRY_LATER', message);
+    b.warn(message);
+    return null;
+  }
+  evidence.crls.push(...result.evidence.crls);
+  evidence.ocsp.push(...result.evidence.ocsp);
+  const first = result.certificates[0];
+  if (result.status === 'revoked') {
+    const c = result.certificates.find((x) => x.status === 'revoked' && (x.revokedAt === undefined || x.revokedAt.getTime() <= genTime.getTime()));
+    const which = c === first ? `the TSA certificate ${tsa}` : `CA certificate ${c?.subject ?? ''} of the TSA`;
+    const when = c?.revokedAt === undefined ? '' : ` at ${c.revokedAt.toISOString()}`;
+    const why = c?.reason === undefined ? '' : ` (${c.reason})`;
+    b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', `${name} is no proof of existence: ${which} was revoked${when}${why}, not after the genTime ${genTime.toISOString()} (${c?.origin ?? c?.source ?? 'no source'})`);
+    return null;
+  }
+  if (result.status === 'try-later') {
+    const open = result.certificates
+      .filter((c) => c.status === 'unknown' || c.status === 'try-later')
+      .map((c) => (c.status === 'unknown' ? `${c.subject}: the OCSP responder answered unknown` : `${c.subject}: ${c.problems.join('; ')}`));
+    const message = `${name}: the revocation status of the TSA certificate ${tsa} at genTime could not be established (${open.join(' | ')}), so the token is not used as proof of existence`;
+    b.fail('timestamp', 'INDETERMINATE', 'TRY_LATER', message);
+    b.warn(message);
+    return null;
+  }
+  for (const c of result.certificates.filter((x) => x.status === 'revoked')) {
+    b.warn(`${c === first ? `the TSA certificate ${tsa}` : `CA certificate ${c.subject} of the TSA`} was revoked at ${c.revokedAt?.toISOString() ?? '?'}, after the genTime ${genTime.toISOString()} of ${name}`);
+  }
+  return `TSA certificate not revoked at genTime (${first?.origin ?? first?.source ?? 'checked'})`;
 }
 
 function parseCertificateLabel(der: Buffer): string | null {

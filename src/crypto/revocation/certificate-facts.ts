@@ -14,6 +14,8 @@ import { signatureProblem, type SignerKey } from './signature-check.ts';
 export type { SignerKey } from './signature-check.ts';
 
 const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+/** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1). */
+const OID_OCSP_NOCHECK = '1.3.6.1.5.5.7.48.1.5';
 const GENERAL_NAME_URI = 6;
 
 export interface CertificateFacts {
@@ -43,6 +45,8 @@ export interface CertificateFacts {
   extendedKeyUsage: { oids: string[]; critical: boolean } | undefined;
   crlUrls: string[];
   ocspUrls: string[];
+  /** The certificate carries id-pkix-ocsp-nocheck: as an OCSP responder, its revocation is not checked (RFC 6960 §4.2.2.2.1). */
+  ocspNoCheck: boolean;
 }
 
 /** Strips leading zero octets so that INTEGER encodings compare by value. */
@@ -102,6 +106,7 @@ export function readCertificate(der: Uint8Array): CertificateFacts | null {
     let keyUsageBits: Set<number> | undefined;
     const crlUrls: string[] = [];
     const ocspUrls: string[] = [];
+    let ocspNoCheck = false;
     for (const ext of cert.extensions ?? []) {
       const value = ext.extnValue.valueBlock.valueHexView;
       if (ext.extnID === OID.extKeyUsage) {
@@ -123,6 +128,8 @@ export function readCertificate(der: Uint8Array): CertificateFacts | null {
           // Only a fullName (not nameRelativeToCRLIssuer) carries URLs; a cRLIssuer means an indirect CRL.
           if (dp.cRLIssuer === undefined && Array.isArray(dp.distributionPoint)) crlUrls.push(...uris(dp.distributionPoint));
         }
+      } else if (ext.extnID === OID_OCSP_NOCHECK) {
+        ocspNoCheck = true;
       } else if (ext.extnID === OID.authorityInfoAccess) {
         const parsed = new pkijs.InfoAccess({ schema: asn1js.fromBER(value).result });
         for (const ad of parsed.accessDescriptions) {
@@ -150,6 +157,7 @@ export function readCertificate(der: Uint8Array): CertificateFacts | null {
       extendedKeyUsage,
       crlUrls,
       ocspUrls,
+      ocspNoCheck,
     };
   } catch {
     return null;

@@ -69,9 +69,15 @@ describe('checkRevocation: CRL first, then OCSP from the AIA URL', () => {
 
   it('a stale CRL at hand is not used; a forged CRL at hand is not used', async () => {
     crl = null;
-    const stale = await checkRevocation({ chain: [{ certificate: pki.good.der, issuer: pki.ca.der }], sources: { crls: [pki.gencrl()] }, at: new Date(), now: new Date(Date.now() + 8 * 86_400_000) });
+    // Stale at the time asked for (the best signature time): 8 days later, past nextUpdate (7 days).
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    const issued = pki.gencrl();
+    const stale = await checkRevocation({ chain: [{ certificate: pki.good.der, issuer: pki.ca.der }], sources: { crls: [issued] }, at: later, now: later });
     expect(stale.status).toBe('try-later');
     expect(stale.certificates[0]?.problems.join(' ')).toMatch(/stale/u);
+    // The same CRL was current at an earlier best signature time: it still proves the status then (ETSI EN 319 102-1 §5.2.5).
+    const past = await checkRevocation({ chain: [{ certificate: pki.good.der, issuer: pki.ca.der }], sources: { crls: [issued] }, at: new Date(), now: later });
+    expect(past.status).toBe('good');
     const forged = await checkRevocation({ chain: [{ certificate: pki.revoked.der, issuer: pki.ca.der }], sources: { crls: [pki.gencrl({ impostor: true })] }, at: new Date(), now: new Date() });
     expect(forged.status).toBe('try-later');
   });

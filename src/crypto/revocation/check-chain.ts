@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { pemToDerList } from '../pem.ts';
 import { readCertificate, type CertificateFacts } from './certificate-facts.ts';
-import { checkCrl, crlIssuedBy, type CrlReason } from './crl.ts';
+import { checkCrl, crlIssuedBy, crlValidity, type CrlReason } from './crl.ts';
 import type { CryptoResult } from '../types.ts';
 import { fetchRevocationData, type FetchFailureCode, type FetchFunction, type FetchRevocationDataInput } from './fetch.ts';
 import { buildOcspRequest, checkOcspResponse } from './ocsp.ts';
@@ -40,7 +40,11 @@ export interface CheckRevocationInput {
   sources: RevocationSources;
   /** Best signature time: a revocation after it does not affect this signature. */
   at: Date;
-  /** Validation time, for the freshness of the revocation data. */
+  /**
+   * Validation time. The freshness of the revocation data is judged at `at` (a CRL or OCSP
+   * response current at `at` or issued after it will do, ETSI EN 319 102-1 §5.2.5); `now` only
+   * bounds thisUpdate from above (nothing from the future).
+   */
   now: Date;
   /** Age limit for OCSP responses without nextUpdate; default 3600. */
   maxOcspAgeSeconds?: number;
@@ -62,7 +66,10 @@ export interface CertificateRevocationOutcome {
   origin?: string;
   revokedAt?: Date;
   reason?: CrlReason;
-  /** Why data at hand or fetched was not usable, in the order it was tried. */
+  /**
+   * Why data at hand or fetched was not usable, in the order it was tried; also notes on data that
+   * was used with a caveat (a delegated OCSP responder whose own status could not be established).
+   */
   problems: string[];
 }
 
@@ -106,7 +113,7 @@ function* checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateF
   const net = input.sources.network;
 
   const tryCrl = (der: Uint8Array, where: string): CertificateRevocationOutcome | null => {
-    const r = checkCrl({ crlDer: der, certificate: link.certificate, issuer: link.issuer, now: input.now });
+    const r = checkCrl({ crlDer: der, certificate: link.certificate, issuer: link.issuer, now: input.now, at: input.at });
     if (r.status === 'unknown') {
       problems.push(...r.problems.map((p) => `${where}: ${p}`));
       return null;
@@ -115,8 +122,13 @@ function* checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateF
     return outcome(r.status, 'crl', r, where);
   };
 
-  for (const crl of input.sources.crls) {
-    if (!crlIssuedBy(crl, issuer.subjectDer)) continue;
+  // The latest CRL first: one issued after `at` is the best evidence of the status at `at`
+  // (ETSI EN 319 102-1 §5.2.5), and a later CRL lists every revocation an earlier one does.
+  const latestFirst = input.sources.crls
+    .filter((crl) => crlIssuedBy(crl, issuer.subjectDer))
+    .map((crl) => ({ crl, issued: crlValidity(crl)?.thisUpdate.getTime() ?? 0 }))
+    .sort((a, b) => b.issued - a.issued);
+  for (const { crl } of latestFirst) {
     const done = tryCrl(crl, 'CRL at hand');
     if (done !== null) return done;
   }
@@ -136,14 +148,23 @@ function* checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateF
     certificate: link.certificate,
     issuer: link.issuer,
     now: input.now,
+    at: input.at,
     maxAgeSeconds: input.maxOcspAgeSeconds ?? 3600,
     ...(input.sources.trustedResponders === undefined ? {} : { trustedResponders: input.sources.trustedResponders }),
   };
-  const tryOcsp = (der: Uint8Array, where: string, nonce: Buffer | undefined): CertificateRevocationOutcome | null => {
+  const tryOcsp = function* (der: Uint8Array, where: string, nonce: Buffer | undefined): Steps<CertificateRevocationOutcome | null> {
     const r = checkOcspResponse({ ...ocspCommon, responseDer: der, ...(nonce === undefined ? {} : { nonce }) });
     if (r.problems.length > 0) {
       problems.push(...r.problems.map((p) => `${where}: ${p}`));
       return null;
+    }
+    if (r.responderCertificate !== null) {
+      const responder = yield* delegatedResponderProblem(r.responderCertificate, issuer, link, r.producedAt ?? input.now, input, evidence);
+      if (responder !== null && 'reject' in responder) {
+        problems.push(`${where}: ${responder.reject}`);
+        return null;
+      }
+      if (responder !== null) problems.push(`${where}: ${responder.note}`);
     }
     evidence.ocsp.push(Buffer.from(der));
     return outcome(r.status, 'ocsp', r, where);
@@ -152,7 +173,7 @@ function* checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateF
     const r = checkOcspResponse({ ...ocspCommon, responseDer: stored });
     // Stored responses about other certificates are expected in a bundle; only matching ones count.
     if (r.problems.some((p) => p.startsWith('no SingleResponse'))) continue;
-    const done = tryOcsp(stored, 'OCSP response at hand', undefined);
+    const done = yield* tryOcsp(stored, 'OCSP response at hand', undefined);
     if (done !== null) return done;
   }
   if (net !== undefined) {
@@ -168,12 +189,68 @@ function* checkOne(link: ChainLink, cert: CertificateFacts, issuer: CertificateF
         problems.push(`OCSP ${url}: ${fetched.error.code} ${fetched.error.message}`);
         continue;
       }
-      const done = tryOcsp(fetched.value, `OCSP ${url}`, nonce);
+      const done = yield* tryOcsp(fetched.value, `OCSP ${url}`, nonce);
       if (done !== null) return done;
     }
   }
   if (problems.length === 0) problems.push(net === undefined ? 'no revocation data at hand and the network is not available' : 'the certificate names no usable CRL distribution point or OCSP responder');
   return outcome('try-later', null);
+}
+
+/**
+ * RFC 6960 §4.2.2.2.1: a delegated responder's certificate (issued by the CA, id-kp-OCSPSigning)
+ * must itself not be revoked — unless it carries id-pkix-ocsp-nocheck, by which the CA says it
+ * need not be checked for its lifetime. The CA's own key and locally trusted responders are
+ * trusted as such. The responder's status is taken from CRLs (at hand, then its distribution
+ * points) at producedAt, not from OCSP, which would ask the same responder about itself.
+ * Returns `{ reject }` when the responder was revoked before it produced the response, `{ note }`
+ * when its status could not be established: the RFC leaves that case to local policy, and this
+ * validator then still uses the response (the note is kept with the outcome's problems) rather
+ * than refuse every response of a responder whose CRL is briefly unreachable.
+ */
+function* delegatedResponderProblem(
+  responderDer: Buffer,
+  issuer: CertificateFacts,
+  link: ChainLink,
+  producedAt: Date,
+  input: CheckRevocationInput,
+  evidence: RevocationCheckResult['evidence'],
+): Steps<{ reject: string } | { note: string } | null> {
+  const responder = readCertificate(responderDer);
+  if (responder === null) return { reject: 'the responder certificate cannot be parsed' };
+  if (responder.spkiDer.equals(issuer.spkiDer)) return null;
+  if ((input.sources.trustedResponders ?? []).some((t) => Buffer.from(t).equals(responder.der))) return null;
+  if (responder.ocspNoCheck) return null;
+  const tried: string[] = [];
+  const decide = (der: Uint8Array, where: string): { reject: string } | null | undefined => {
+    const r = checkCrl({ crlDer: der, certificate: responder.der, issuer: link.issuer, now: input.now, at: producedAt });
+    if (r.status === 'unknown') {
+      tried.push(...r.problems.map((p) => `${where}: ${p}`));
+      return undefined;
+    }
+    evidence.crls.push(Buffer.from(der));
+    if (r.status === 'revoked' && r.revokedAt !== undefined && r.revokedAt.getTime() > producedAt.getTime()) return null;
+    return r.status === 'revoked' ? { reject: `the delegated responder certificate was revoked${r.revokedAt === undefined ? '' : ` at ${r.revokedAt.toISOString()}`}, before the response was produced (${where})` } : null;
+  };
+  for (const crl of input.sources.crls) {
+    if (!crlIssuedBy(crl, issuer.subjectDer)) continue;
+    const d = decide(crl, 'CRL at hand');
+    if (d !== undefined) return d;
+  }
+  const net = input.sources.network;
+  if (net !== undefined) {
+    for (const url of responder.crlUrls) {
+      const fetched = yield ({ url, kind: 'crl', allowHosts: net.allowHosts, timeoutMs: net.timeoutMs, maxBytes: net.maxBytes, fetch: net.fetch });
+      if (!fetched.ok) {
+        tried.push(`CRL ${url}: ${fetched.error.code} ${fetched.error.message}`);
+        continue;
+      }
+      const d = decide(toDer(fetched.value), `CRL ${url}`);
+      if (d !== undefined) return d;
+    }
+  }
+  const detail = tried.length === 0 ? 'no CRL of its issuer at hand' : tried.join('; ');
+  return { note: `the delegated responder certificate lacks id-pkix-ocsp-nocheck and its own revocation status could not be established (${detail}); the response is used per local policy (RFC 6960 §4.2.2.2.1)` };
 }
 
 function* checkChain(input: CheckRevocationInput): Steps<RevocationCheckResult> {

@@ -14,6 +14,8 @@ const EXT_ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
 const EXT_AUTHORITY_KEY_ID = '2.5.29.35';
 const EXT_FRESHEST_CRL = '2.5.29.46';
 const EXT_AUTHORITY_INFO_ACCESS = '1.3.6.1.5.5.7.1.1';
+/** ExpiredCertsOnCRL (X.509 (2019) §9.6.2.6 / RFC 5280 §3.3): the CRL keeps entries of expired certificates. */
+const EXT_EXPIRED_CERTS_ON_CRL = '2.5.29.60';
 const ENTRY_REASON_CODE = '2.5.29.21';
 const ENTRY_INVALIDITY_DATE = '2.5.29.24';
 const KEY_USAGE_CRL_SIGN = 6;
@@ -44,6 +46,11 @@ export interface CheckCrlInput {
   /** DER of the certificate of the CA that issued `certificate` (and, for a direct CRL, the CRL). */
   issuer: Uint8Array;
   now: Date;
+  /**
+   * The time the status is asked for: the best signature time (a proof of existence such as a
+   * signature time-stamp's genTime). Default `now`. Freshness is judged at this time, see {@link checkCrl}.
+   */
+  at?: Date;
   /** Tolerated clock difference for a thisUpdate in the future; default 300. */
   skewSeconds?: number;
 }
@@ -132,8 +139,19 @@ function scopeProblem(ext: pkijs.Extension, cert: CertificateFacts): string | nu
 /**
  * Looks `certificate` up in a CRL after verifying that the CRL can be relied on (RFC 5280 §6.3.3):
  * issuer name equals the issuer certificate's subject, the issuer may sign CRLs (keyUsage cRLSign),
- * the signature verifies with the issuer's key, thisUpdate ≤ now < nextUpdate, and every critical
- * extension is understood. Delta CRLs are not supported. Any problem makes the status `unknown`.
+ * the signature verifies with the issuer's key, the CRL is fresh, and every critical extension is
+ * understood. Delta CRLs are not supported. Any problem makes the status `unknown`.
+ *
+ * Freshness is judged at `at`, the time the status is asked for, not at `now` (ETSI EN 319 102-1
+ * §5.2.5 revocation freshness checker and §5.6.2.4 past signature validation: revocation data is
+ * weighed against the best signature time a proof of existence established). With `at` = `now`
+ * this is the usual thisUpdate ≤ now < nextUpdate. With an earlier `at` (a time-stamped signature
+ * validated years later) a CRL is usable when it was current at `at` (nextUpdate > at) or issued
+ * after `at` (thisUpdate ≥ at) — the latter is the preferred evidence that the certificate was not
+ * revoked at `at`, since any revocation up to `at` must appear in it; both conditions reduce to
+ * nextUpdate > at. A CRL issued after the certificate expired is not evidence of "not revoked"
+ * unless it carries ExpiredCertsOnCRL: a CA may drop the entries of expired certificates (RFC 5280
+ * §3.3, §5.1.2.6). thisUpdate in the future is still judged against `now` (a forged or skewed CRL).
  */
 export function checkCrl(input: CheckCrlInput): CrlCheckResult {
   const problems: string[] = [];
@@ -173,11 +191,18 @@ export function checkCrl(input: CheckCrlInput): CrlCheckResult {
   if (sigProblem !== null) problems.push(`CRL signature: ${sigProblem}`);
 
   if (thisUpdate.getTime() > input.now.getTime() + (input.skewSeconds ?? 300) * 1000) problems.push(`the CRL thisUpdate ${thisUpdate.toISOString()} is in the future`);
+  const at = input.at ?? input.now;
+  const past = at.getTime() < input.now.getTime();
   if (nextUpdate === null) problems.push('the CRL has no nextUpdate, its freshness cannot be judged');
-  else if (nextUpdate.getTime() <= input.now.getTime()) problems.push(`the CRL is stale: nextUpdate ${nextUpdate.toISOString()} has passed`);
+  else if (nextUpdate.getTime() <= at.getTime()) {
+    problems.push(past ? `the CRL is stale for ${at.toISOString()}: nextUpdate ${nextUpdate.toISOString()} was before it` : `the CRL is stale: nextUpdate ${nextUpdate.toISOString()} has passed`);
+  }
+  let keepsExpired = false;
 
   for (const ext of crl.crlExtensions?.extensions ?? []) {
-    if (ext.extnID === EXT_DELTA_CRL_INDICATOR) {
+    if (ext.extnID === EXT_EXPIRED_CERTS_ON_CRL) {
+      keepsExpired = true;
+    } else if (ext.extnID === EXT_DELTA_CRL_INDICATOR) {
       problems.push('delta CRLs are not supported');
     } else if (ext.extnID === EXT_ISSUING_DISTRIBUTION_POINT) {
       const scope = scopeProblem(ext, cert);
@@ -202,6 +227,9 @@ export function checkCrl(input: CheckCrlInput): CrlCheckResult {
     revoked = { revokedAt: entry.revocationDate.value, ...(reason === undefined ? {} : { reason }) };
   }
 
+  if (revoked === undefined && !keepsExpired && thisUpdate.getTime() > cert.notAfter.getTime()) {
+    problems.push(`the CRL (thisUpdate ${thisUpdate.toISOString()}) was issued after the certificate expired (${cert.notAfter.toISOString()}) and may no longer list it (RFC 5280 §3.3)`);
+  }
   if (problems.length > 0) return { status: 'unknown', thisUpdate, nextUpdate, problems };
   if (revoked !== undefined) return { status: 'revoked', ...revoked, thisUpdate, nextUpdate, problems };
   return { status: 'good', thisUpdate, nextUpdate, problems };

@@ -77,7 +77,12 @@ export interface CheckOcspResponseInput {
   /** Responder certificates trusted by local configuration (RFC 6960 §4.2.2.2, first case). */
   trustedResponders?: readonly Uint8Array[];
   now: Date;
-  /** When the response has no nextUpdate, thisUpdate must be at most this old. */
+  /**
+   * The time the status is asked for (the best signature time); default `now`. Freshness is judged
+   * at it, as for CRLs (see `checkCrl`); the responder certificate must be valid at producedAt.
+   */
+  at?: Date;
+  /** When the response has no nextUpdate, thisUpdate must be at most this old (relative to `at`). */
   maxAgeSeconds: number;
   /** Tolerated clock difference for thisUpdate/producedAt in the future; default 300. */
   skewSeconds?: number;
@@ -198,7 +203,7 @@ function authorisationProblem(candidate: CertificateFacts, issuer: CertificateFa
   if (candidate.extendedKeyUsage?.oids.includes(EXTENDED_KEY_USAGE_OIDS.OCSPSigning) !== true) {
     return 'the responder certificate lacks the id-kp-OCSPSigning extended key usage';
   }
-  if (!validAt(candidate, now)) return 'the responder certificate is not valid at the validation time';
+  if (!validAt(candidate, now)) return `the responder certificate is not valid at ${now.toISOString()}`;
   return null;
 }
 
@@ -264,7 +269,10 @@ export function checkOcspResponse(input: CheckOcspResponseInput): OcspCheckResul
     result.problems.push(candidates.length === 0 ? 'no certificate matches the responderID' : `OCSP signature: ${signerProblems[0] ?? 'does not verify'}`);
   } else {
     result.responderCertificate = responder.der;
-    const auth = authorisationProblem(responder, issuer, trusted, input.now);
+    // The responder certificate must have been valid when it signed (producedAt), not necessarily
+    // today: a stored response keeps proving the status at the best signature time.
+    const signedAt = data.producedAt.getTime() <= input.now.getTime() ? data.producedAt : input.now;
+    const auth = authorisationProblem(responder, issuer, trusted, signedAt);
     if (auth !== null) result.problems.push(auth);
   }
 
@@ -278,10 +286,12 @@ export function checkOcspResponse(input: CheckOcspResponseInput): OcspCheckResul
 
   const skewMs = (input.skewSeconds ?? 300) * 1000;
   const now = input.now.getTime();
+  // Freshness at the time asked for (ETSI EN 319 102-1 §5.2.5): current then, or issued after it.
+  const at = (input.at ?? input.now).getTime();
   if (single.thisUpdate.getTime() > now + skewMs) result.problems.push(`the OCSP thisUpdate ${single.thisUpdate.toISOString()} is in the future`);
   if (single.nextUpdate !== undefined) {
-    if (single.nextUpdate.getTime() <= now) result.problems.push(`the OCSP response is stale: nextUpdate ${single.nextUpdate.toISOString()} has passed`);
-  } else if (now - single.thisUpdate.getTime() > input.maxAgeSeconds * 1000) {
+    if (single.nextUpdate.getTime() <= at) result.problems.push(`the OCSP response is stale: nextUpdate ${single.nextUpdate.toISOString()} has passed`);
+  } else if (at - single.thisUpdate.getTime() > input.maxAgeSeconds * 1000) {
     result.problems.push(`the OCSP response is stale: thisUpdate ${single.thisUpdate.toISOString()} is older than ${input.maxAgeSeconds} s`);
   }
 

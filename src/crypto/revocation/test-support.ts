@@ -31,7 +31,10 @@ export interface OpensslPki {
   revoked: Identity;
   /** Signed by the CA but not recorded in index.txt: `openssl ocsp` answers `unknown`. */
   notInIndex: Identity;
+  /** Delegated OCSP responder with id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1), as responders usually are. */
   ocspResponder: Identity;
+  /** Delegated OCSP responder without id-pkix-ocsp-nocheck: its own revocation is checked, from `${baseUrl}/responder.crl`. */
+  checkedResponder: Identity;
   /** Issued by the CA but without id-kp-OCSPSigning. */
   rogueResponder: Identity;
   tsa: Identity;
@@ -47,7 +50,7 @@ export interface OpensslPki {
   /** `openssl ca -gencrl` (DER); `impostor` signs with the impostor key. */
   gencrl(options?: { hours?: number; impostor?: boolean }): Buffer;
   /** One-shot `openssl ocsp` responder over `requestDer`. */
-  ocspRespond(requestDer: Buffer, options?: { signer?: 'responder' | 'rogue' | 'ca'; nmin?: number }): Buffer;
+  ocspRespond(requestDer: Buffer, options?: { signer?: 'responder' | 'checked' | 'rogue' | 'ca'; nmin?: number }): Buffer;
   /** `openssl ts -reply` over a DER TimeStampReq; returns the DER TimeStampResp. */
   tsReply(queryDer: Buffer, options?: { signer?: 'tsa' }): Buffer;
   cleanup(): void;
@@ -90,6 +93,12 @@ authorityInfoAccess = OCSP;URI:${baseUrl}/ocsp
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = OCSPSigning
+noCheck = ignored
+[ ocsp_checked_ext ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = OCSPSigning
+crlDistributionPoints = URI:${baseUrl}/responder.crl
 [ rogue_ext ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -98,6 +107,8 @@ extendedKeyUsage = clientAuth
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,nonRepudiation
 extendedKeyUsage = critical,timeStamping
+crlDistributionPoints = URI:${baseUrl}/ca.crl
+authorityInfoAccess = OCSP;URI:${baseUrl}/ocsp
 [ tsa_noeku_ext ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,nonRepudiation
@@ -163,6 +174,7 @@ export function createOpensslPki(baseUrl: string): OpensslPki {
     revoked: issue('revoked', 'leaf_ext'),
     notInIndex: issue('not-in-index', 'leaf_ext', false),
     ocspResponder: issue('ocsp-responder', 'ocsp_ext'),
+    checkedResponder: issue('checked-responder', 'ocsp_checked_ext'),
     rogueResponder: issue('rogue-responder', 'rogue_ext'),
     tsa: issue('tsa', 'tsa_ext'),
     tsaNoEku: issue('tsa-no-eku', 'tsa_noeku_ext'),
@@ -187,7 +199,7 @@ export function createOpensslPki(baseUrl: string): OpensslPki {
       return openssl(['crl', '-in', out, '-outform', 'DER']);
     },
     ocspRespond(requestDer, options = {}) {
-      const signer = options.signer === 'rogue' ? pki.rogueResponder : options.signer === 'ca' ? ca : pki.ocspResponder;
+      const signer = options.signer === 'rogue' ? pki.rogueResponder : options.signer === 'ca' ? ca : options.signer === 'checked' ? pki.checkedResponder : pki.ocspResponder;
       const reqPath = join(dir, 'ocsp-req.der');
       const respPath = join(dir, 'ocsp-resp.der');
       writeFileSync(reqPath, requestDer);

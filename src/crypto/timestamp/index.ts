@@ -6,5 +6,6 @@ export {
   type RequestTimestampInput,
   type TimestampRequestErrorCode,
 } from './request-timestamp.ts';
-export { timestampImprintAlgorithm, verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';
+export { timestampImprint, timestampImprintAlgorithm, verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';
 export { signatureValuesOf, timestampSignatureValue, type SignatureValueTimestamp, type TimestampSignatureValueInput } from './timestamp-signature-value.ts';
+export { classifyEvidence, type EvidenceKind } from './evidence-kind.ts';

@@ -75,7 +75,7 @@ export async function timestampSignatureValue(input: TimestampSignatureValueInpu
     value: {
       token: token.value,
       genTime: v.genTime,
-      summary: { genTime: v.genTime.toISOString(), tsa: subjectOf(v.tsaCertificate), serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor },
+      summary: { genTime: v.genTime.toISOString(), tsa: subjectOf(v.tsaCertificate), serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor, detached: true },
     },
   };
 }

@@ -48,6 +48,11 @@ export interface TimestampVerification {
   serialNumber: string | null;
   /** Label of the trust anchor the TSA chains to. */
   trustAnchor: string | null;
+  /**
+   * DER of the TSA's certification path, TSA certificate first, trust anchor last, when one was
+   * found: for checking the TSA certificates' revocation at genTime.
+   */
+  path: Buffer[];
   problems: string[];
 }
 
@@ -107,13 +112,13 @@ function validAt(cert: CertificateFacts, at: Date): boolean {
 }
 
 /** A path from `tsa` to an anchor, every certificate valid at `at` (RFC 5280 §6.1 with the time fixed at genTime). */
-function chainProblem(tsa: CertificateFacts, pool: readonly CertificateFacts[], anchors: readonly { facts: CertificateFacts; label: string }[], at: Date): { label: string } | string {
+function chainProblem(tsa: CertificateFacts, pool: readonly CertificateFacts[], anchors: readonly { facts: CertificateFacts; label: string }[], at: Date): { label: string; path: Buffer[] } | string {
   let current = tsa;
   const seen: CertificateFacts[] = [tsa];
   for (let depth = 0; depth < MAX_PATH; depth++) {
     if (!validAt(current, at)) return `${current.x509.subject.replace(/\n/gu, ', ')} is not valid at genTime ${at.toISOString()}`;
     const anchor = anchors.find((a) => a.facts.subjectDer.equals(current.subjectDer) && a.facts.spkiDer.equals(current.spkiDer));
-    if (anchor !== undefined) return { label: anchor.label };
+    if (anchor !== undefined) return { label: anchor.label, path: [...seen.slice(0, -1).map((c) => c.der), anchor.facts.der] };
     const issuer = [...anchors.map((a) => a.facts), ...pool].find(
       (c) => !seen.includes(c) && c.isCA && (c.keyUsageBits === undefined || c.keyUsageBits.has(KU_KEY_CERT_SIGN)) && isIssuedBy(current, c),
     );
@@ -129,7 +134,7 @@ function chainProblem(tsa: CertificateFacts, pool: readonly CertificateFacts[], 
  * `genTime` is reported whenever the TSTInfo could be read (it is the best signature time only when `ok`).
  */
 export function verifyTimestampToken(input: VerifyTimestampTokenInput): TimestampVerification {
-  const result: TimestampVerification = { ok: false, genTime: null, tsaCertificate: null, policy: null, serialNumber: null, trustAnchor: null, problems: [] };
+  const result: TimestampVerification = { ok: false, genTime: null, tsaCertificate: null, policy: null, serialNumber: null, trustAnchor: null, path: [], problems: [] };
   const problems = result.problems;
   const done = (): TimestampVerification => ({ ...result, ok: problems.length === 0 });
 
@@ -241,7 +246,10 @@ export function verifyTimestampToken(input: VerifyTimestampTokenInput): Timestam
     .filter((a): a is { facts: CertificateFacts; label: string } => a.facts !== null);
   const chain = chainProblem(tsa, certificates, anchors, tst.genTime);
   if (typeof chain === 'string') problems.push(chain);
-  else result.trustAnchor = chain.label;
+  else {
+    result.trustAnchor = chain.label;
+    result.path = chain.path;
+  }
   return done();
 }
 
@@ -255,6 +263,24 @@ export function timestampImprintAlgorithm(tokenDer: Uint8Array): DigestAlgorithm
     const eContent = signed.encapContentInfo.eContent;
     if (eContent === undefined) return null;
     return digestAlgorithmFromOid(pkijs.TSTInfo.fromBER(eContent.getValue()).messageImprint.hashAlgorithm.algorithmId) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The message imprint of a token (RFC 3161 §2.4.2 TSTInfo.messageImprint): its hash algorithm and
+ * value, for matching a token kept beside a signature to the SignerInfo whose signature value it
+ * covers; `null` when the token is unreadable or the algorithm unknown.
+ */
+export function timestampImprint(tokenDer: Uint8Array): { algorithm: DigestAlgorithm; value: Buffer } | null {
+  try {
+    const signed = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(Buffer.from(tokenDer)).content });
+    const eContent = signed.encapContentInfo.eContent;
+    if (eContent === undefined) return null;
+    const imprint = pkijs.TSTInfo.fromBER(eContent.getValue()).messageImprint;
+    const algorithm = digestAlgorithmFromOid(imprint.hashAlgorithm.algorithmId);
+    return algorithm === undefined ? null : { algorithm, value: Buffer.from(imprint.hashedMessage.valueBlock.valueHexView) };
   } catch {
     return null;
   }
