@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureValuesOf } from '../src/crypto/timestamp/index.ts';
-import { createOpensslPki, openssl, startLoopbackServer, type Identity, type LoopbackServer, type OpensslPki } from '../src/crypto/revocation/test-support.ts';
+import { createOpensslPki, issueOrganisationSigner, openssl, startLoopbackServer, type Identity, type LoopbackServer, type OpensslPki } from '../src/crypto/revocation/test-support.ts';
 import { tables } from '../src/db/index.ts';
 import type { DevToken } from '../src/directory/index.ts';
 import { packLetter } from '../src/letters/index.ts';
-import { loadSigningKeyPem, pemToDerList } from '../src/crypto/index.ts';
+import { loadSigningKeyPem } from '../src/crypto/index.ts';
 import { openGateway, type Gateway } from '../src/open-gateway.ts';
 import { edx } from './helpers/cli.ts';
 import { extractAll } from './helpers/containers.ts';
@@ -56,16 +56,7 @@ function serve(): void {
 
 /** A signatory certificate of the openssl CA carrying demo-refinery's OGRN and INN (so it may sign for it). */
 function issueSignatory(name: string): Identity {
-  const key = join(pki.dir, `${name}.key`);
-  const csr = join(pki.dir, `${name}.csr`);
-  const cert = join(pki.dir, `${name}.pem`);
-  const cnf = join(pki.dir, 'ca.cnf');
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-config', cnf,
-    '-subj', `/O=Demo Refinery/CN=${name}/OGRN=${DEMO.ogrn}/INN=${DEMO.inn}`]);
-  openssl(['ca', '-batch', '-config', cnf, '-preserveDN', '-extensions', 'leaf_ext', '-notext', '-in', csr, '-out', cert]);
-  const der = pemToDerList(openssl(['x509', '-in', cert]))[0];
-  if (der === undefined) throw new Error('no certificate');
-  return { certPath: cert, keyPath: key, der };
+  return issueOrganisationSigner(pki, name, { name: 'Demo Refinery', ogrn: DEMO.ogrn, inn: DEMO.inn });
 }
 
 /** A detached CAdES-BES signature by `who` over FILE, made by openssl. */

@@ -11,8 +11,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpensslPki, openssl, startLoopbackServer, type Identity, type LoopbackServer, type OpensslPki } from '../src/crypto/revocation/test-support.ts';
-import { pemToDerList } from '../src/crypto/index.ts';
+import { createOpensslPki, issueOrganisationSigner, openssl, startLoopbackServer, type Identity, type LoopbackServer, type OpensslPki } from '../src/crypto/revocation/test-support.ts';
 import type { DevToken } from '../src/directory/index.ts';
 import { openGateway, type Gateway } from '../src/open-gateway.ts';
 import { edx } from './helpers/cli.ts';
@@ -57,16 +56,7 @@ interface Verified {
 }
 
 function issueSignatory(name: string): Identity {
-  const key = join(pki.dir, `${name}.key`);
-  const csr = join(pki.dir, `${name}.csr`);
-  const cert = join(pki.dir, `${name}.pem`);
-  const cnf = join(pki.dir, 'ca.cnf');
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-config', cnf,
-    '-subj', `/O=Demo Refinery/CN=${name}/OGRN=${DEMO.ogrn}/INN=${DEMO.inn}`]);
-  openssl(['ca', '-batch', '-config', cnf, '-preserveDN', '-extensions', 'leaf_ext', '-notext', '-in', csr, '-out', cert]);
-  const der = pemToDerList(openssl(['x509', '-in', cert]))[0];
-  if (der === undefined) throw new Error('no certificate');
-  return { certPath: cert, keyPath: key, der };
+  return issueOrganisationSigner(pki, name, { name: 'Demo Refinery', ogrn: DEMO.ogrn, inn: DEMO.inn });
 }
 
 async function open(dataDir: string, tsa: boolean): Promise<Opened> {

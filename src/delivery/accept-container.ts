@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { tables } from '../db/index.ts';
 import { getParticipant } from '../directory/index.ts';
-import { verifyContainer } from '../letters/index.ts';
-import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
+import { fail, verifyForGateway, type DeliveryResult, type GatewayContext } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { createSignatureStamper, onlyTryLater, stampContainerSignatures, storeSignatureEvidence } from './signature-evidence.ts';
 import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
@@ -14,15 +13,7 @@ import { recordSubmission, type SubmissionResponse } from './record-letters.ts';
  */
 export async function acceptContainer(ctx: GatewayContext, input: { senderId: string; actor: string; containerPath: string }): Promise<DeliveryResult<SubmissionResponse>> {
   const at = ctx.now();
-  const timestampAnchors = timestampAnchorsOf(ctx);
-  const verified = await verifyContainer({
-    containerPath: input.containerPath,
-    trustAnchors: ctx.trustAnchors(),
-    policy: ctx.policy,
-    now: at,
-    revocation: ctx.revocation(),
-    ...(timestampAnchors === undefined ? {} : { timestampTrustAnchors: timestampAnchors }),
-  });
+  const verified = await verifyForGateway(ctx, input.containerPath, at);
   if (!verified.ok) return fail('CONTAINER_INVALID', verified.error.message, { code: verified.error.code });
   const v = verified.value;
   if (v.kind !== 'letter') return fail('CONTAINER_INVALID', 'the container holds a receipt; post receipts to /api/v1/inbox/{id}/receipts');

@@ -1,7 +1,7 @@
 import type { FetchFunction, RevocationInput, SigningKey, TrustAnchor, ValidationPolicy } from '../crypto/index.ts';
 import type { Db } from '../db/index.ts';
 import type { Party } from '../envelope/index.ts';
-import type { SigningIdentity } from '../letters/index.ts';
+import { verifyContainer, type SigningIdentity } from '../letters/index.ts';
 import type { CrlCacheEntryState } from '../revocation-cache/index.ts';
 import type { BlobStore } from '../storage/index.ts';
 import type { ChangeFeed } from './change-feed.ts';
@@ -47,12 +47,19 @@ export interface GatewayTimestamping {
 }
 
 /**
- * The anchors for signature time-stamps (verifyContainer's `timestampTrustAnchors`): the configured
- * TSA's anchors besides the trust store, so tokens chaining to either verify; undefined without a TSA
- * (the validator then uses the trust store alone).
+ * Verifies a container the way the gateway must before it stores or acts on it: its trust anchors,
+ * policy and revocation sources (with network access when configured), and — with a TSA
+ * configured — the TSA's anchors for signature time-stamps. One place for submit, upload and receipts.
  */
-export function timestampAnchorsOf(ctx: GatewayContext): readonly TrustAnchor[] | undefined {
-  return ctx.timestamp === undefined ? undefined : [...ctx.trustAnchors(), ...ctx.timestamp.trustAnchors];
+export function verifyForGateway(ctx: GatewayContext, containerPath: string, now: Date): ReturnType<typeof verifyContainer> {
+  return verifyContainer({
+    containerPath,
+    trustAnchors: ctx.trustAnchors(),
+    policy: ctx.policy,
+    now,
+    revocation: ctx.revocation(),
+    ...(ctx.timestamp === undefined ? {} : { timestampTrustAnchors: [...ctx.trustAnchors(), ...ctx.timestamp.trustAnchors] }),
+  });
 }
 
 export const DELIVERY_ERROR_CODES = [

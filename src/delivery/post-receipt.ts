@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { tables } from '../db/index.ts';
 import { isFingerprintRegisteredFor } from '../directory/index.ts';
-import { verifyContainer } from '../letters/index.ts';
-import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext } from './context.ts';
+import { fail, verifyForGateway, type DeliveryResult, type GatewayContext } from './context.ts';
 import { inboxMessage } from './inbox.ts';
 import { onlyTryLater, storeSignatureEvidence } from './signature-evidence.ts';
 import { transitionMessage } from './transition.ts';
@@ -17,15 +16,7 @@ export async function postReceipt(ctx: GatewayContext, input: { participantId: s
   const row = inboxMessage(ctx, input.participantId, input.messageId);
   if (row === undefined) return fail('MESSAGE_NOT_FOUND', `no message ${input.messageId} in your inbox`);
   const at = ctx.now();
-  const timestampAnchors = timestampAnchorsOf(ctx);
-  const verified = await verifyContainer({
-    containerPath: input.containerPath,
-    trustAnchors: ctx.trustAnchors(),
-    policy: ctx.policy,
-    now: at,
-    revocation: ctx.revocation(),
-    ...(timestampAnchors === undefined ? {} : { timestampTrustAnchors: timestampAnchors }),
-  });
+  const verified = await verifyForGateway(ctx, input.containerPath, at);
   if (!verified.ok) return fail('RECEIPT_INVALID', verified.error.message, { code: verified.error.code });
   const v = verified.value;
   if (v.kind !== 'receipt') return fail('RECEIPT_INVALID', 'the container holds a letter, not a receipt');

@@ -7,8 +7,8 @@ import { addSignatureTimestamp, createHasher, signDetached, signingDigestFor, ty
 import { tables } from '../db/index.ts';
 import { getParticipant, getParticipants, hostedIdentity, toParty } from '../directory/index.ts';
 import type { EnvelopeDocument } from '../envelope/index.ts';
-import { packLetter, verifyContainer, type SigningIdentity, type StampResult } from '../letters/index.ts';
-import { fail, timestampAnchorsOf, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
+import { packLetter, type SigningIdentity, type StampResult } from '../letters/index.ts';
+import { fail, verifyForGateway, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type AcceptedLetter, type SubmissionResponse } from './record-letters.ts';
 import { createSignatureStamper, onlyTryLater, stampContainerSignatures, storeSignatureEvidence } from './signature-evidence.ts';
@@ -71,7 +71,6 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
 
   const at = ctx.now();
   const stamping = ctx.timestamp === undefined ? undefined : stamper(ctx.timestamp, at);
-  const timestampAnchors = timestampAnchorsOf(ctx);
   // Signature values time-stamped once for the whole submission (a signatory's .p7s goes to every recipient).
   const valueStamper = createSignatureStamper(ctx, at);
   const letters: AcceptedLetter[] = [];
@@ -110,14 +109,7 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
         return fail('TSA_UNAVAILABLE', `the letter cannot be time-stamped: ${packed.error.message}`, { code: stamping?.lastError() ?? packed.error.code });
       }
       if (!packed.ok) return fail('LETTER_INVALID', packed.error.message, { code: packed.error.code });
-      const verified = await verifyContainer({
-        containerPath: out,
-        trustAnchors: ctx.trustAnchors(),
-        policy: ctx.policy,
-        now: at,
-        revocation: ctx.revocation(),
-        ...(timestampAnchors === undefined ? {} : { timestampTrustAnchors: timestampAnchors }),
-      });
+      const verified = await verifyForGateway(ctx, out, at);
       if (!verified.ok) return fail('LETTER_INVALID', verified.error.message);
       const v = verified.value;
       if (v.kind !== 'letter') return fail('LETTER_INVALID', 'not a letter');

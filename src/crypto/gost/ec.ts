@@ -202,26 +202,37 @@ function writeAffine(c: Ctx, d: number, P: Affine): void {
  */
 function batchToAffine(c: Ctx, src: number, count: number, dst: number): boolean {
   const { f, F } = c;
-  const one = f.at(SLOT.one);
+  const zi2 = f.at(SLOT.io + 2);
+  return batchInvertZ(c, src, 3, count, (i, P, zi) => {
+    f.sqr(zi2, zi);
+    f.mul(dst + i * 2 * F, P, zi2);
+    f.mul(zi2, zi2, zi);
+    f.mul(dst + i * 2 * F + F, P + F, zi2);
+  });
+}
+
+/**
+ * Montgomery's trick over `count` points at src (`coordinates` field elements each, Z third):
+ * one inversion, then `each(i, P, 1/Z)` from the last point to the first. False (and no call) if
+ * a Z is 0. Uses SLOT.io and SLOT.io + 1 and the prefix scratch; `each` may use the slots above.
+ */
+function batchInvertZ(c: Ctx, src: number, coordinates: number, count: number, each: (i: number, P: number, zi: number) => void): boolean {
+  const { f, F } = c;
   const acc = f.at(SLOT.io);
   const zi = f.at(SLOT.io + 1);
-  const zi2 = f.at(SLOT.io + 2);
-  f.copy(acc, one, F);
+  f.copy(acc, f.at(SLOT.one), F);
   for (let i = 0; i < count; i += 1) {
-    const z = src + i * 3 * F + 2 * F;
+    const z = src + i * coordinates * F + 2 * F;
     if (f.isZero(z)) return false;
     f.copy(c.prefix + i * F, acc, F);
     f.mul(acc, acc, z);
   }
   f.invFermat(acc, acc);
   for (let i = count - 1; i >= 0; i -= 1) {
-    const P = src + i * 3 * F;
+    const P = src + i * coordinates * F;
     f.mul(zi, acc, c.prefix + i * F);
     f.mul(acc, acc, P + 2 * F);
-    f.sqr(zi2, zi);
-    f.mul(dst + i * 2 * F, P, zi2);
-    f.mul(zi2, zi2, zi);
-    f.mul(dst + i * 2 * F + F, P + F, zi2);
+    each(i, P, zi);
   }
   return true;
 }
@@ -547,28 +558,14 @@ function weierstrassToEd(c: Ctx, ed: EdCtx, dst: number, src: number): void {
 /** `count` extended points at src to precomputed entries at dst (one inversion); false if a Z is 0. */
 function edBatchToEntries(c: Ctx, ed: EdCtx, src: number, count: number, dst: number): boolean {
   const { f, F } = c;
-  const acc = f.at(SLOT.io);
-  const zi = f.at(SLOT.io + 1);
-  f.copy(acc, f.at(SLOT.one), F);
-  for (let i = 0; i < count; i += 1) {
-    const z = src + i * 4 * F + 2 * F;
-    if (f.isZero(z)) return false;
-    f.copy(c.prefix + i * F, acc, F);
-    f.mul(acc, acc, z);
-  }
-  f.invFermat(acc, acc);
-  for (let i = count - 1; i >= 0; i -= 1) {
-    const P = src + i * 4 * F;
+  return batchInvertZ(c, src, 4, count, (i, P, zi) => {
     const E = dst + i * 4 * F;
-    f.mul(zi, acc, c.prefix + i * F);
-    f.mul(acc, acc, P + 2 * F);
     f.mul(E, P, zi);
     f.mul(E + F, P + F, zi);
     f.add(E + 2 * F, E, E + F);
     f.mul(E + 3 * F, E, E + F);
     f.mul(E + 3 * F, E + 3 * F, ed.d);
-  }
-  return true;
+  });
 }
 
 function edGCombOf(c: Ctx, ed: EdCtx): number {

@@ -137,6 +137,24 @@ function der(path: string): Buffer {
   return first;
 }
 
+/**
+ * A signatory of an organisation, certified by `pki`'s CA through `openssl ca` (so it is in the
+ * CA's index: its CRLs and OCSP answers know it), with the organisation's OGRN and INN in the
+ * subject as the Russian qualified profile puts them.
+ */
+export function issueOrganisationSigner(pki: OpensslPki, name: string, org: { name: string; ogrn: string; inn: string }): Identity {
+  const key = join(pki.dir, `${name}.key`);
+  const csr = join(pki.dir, `${name}.csr`);
+  const cert = join(pki.dir, `${name}.pem`);
+  const cnf = join(pki.dir, 'ca.cnf');
+  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-config', cnf,
+    '-subj', `/O=${org.name}/CN=${name}/OGRN=${org.ogrn}/INN=${org.inn}`]);
+  openssl(['ca', '-batch', '-config', cnf, '-preserveDN', '-extensions', 'leaf_ext', '-notext', '-in', csr, '-out', cert]);
+  const der = pemToDerList(openssl(['x509', '-in', cert]))[0];
+  if (der === undefined) throw new Error('no certificate');
+  return { certPath: cert, keyPath: key, der };
+}
+
 /** Builds the PKI; certificates name `${baseUrl}/ca.crl` and `${baseUrl}/ocsp`. About a second of openssl work. */
 export function createOpensslPki(baseUrl: string): OpensslPki {
   const dir = mkdtempSync(join(tmpdir(), 'edx-revocation-pki-'));
