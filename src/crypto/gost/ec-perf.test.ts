@@ -1,41 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { md, refAdd } from './affine-reference.ts';
 import { GOST_PARAM_SETS, type GostCurve } from './curves.ts';
 import { baseMultiply, doubleMultiplyPublic, multiplyPoint, type Affine } from './ec.ts';
 import { makeReducer } from './field.ts';
 
-/**
- * Test-only reference: textbook affine arithmetic (Hankerson–Menezes–Vanstone §3.1.2) with an
- * inversion per operation and plain double-and-add, sharing no code with ec.ts or field.ts.
- * Slow and obviously right; null is the point at infinity.
- */
-const md = (a: bigint, m: bigint): bigint => ((a % m) + m) % m;
-
-function inv(a: bigint, m: bigint): bigint {
-  let [r0, r1, s0, s1] = [md(a, m), m, 1n, 0n];
-  while (r1 !== 0n) {
-    const t = r0 / r1;
-    [r0, r1, s0, s1] = [r1, r0 - t * r1, s1, s0 - t * s1];
-  }
-  return md(s0, m);
-}
-
-function refAdd(curve: GostCurve, P: Affine | null, Q: Affine | null): Affine | null {
-  if (P === null) return Q;
-  if (Q === null) return P;
-  const p = curve.p;
-  let lambda: bigint;
-  if (P.x === Q.x) {
-    if (md(P.y + Q.y, p) === 0n) return null;
-    lambda = md((3n * P.x * P.x + curve.a) * inv(2n * P.y, p), p);
-  } else {
-    lambda = md((Q.y - P.y) * inv(Q.x - P.x, p), p);
-  }
-  const x = md(lambda * lambda - P.x - Q.x, p);
-  return { x, y: md(lambda * (P.x - x) - P.y, p) };
-}
-
+/** Plain double-and-add over the affine reference (affine-reference.ts). */
 function refMul(curve: GostCurve, k: bigint, P: Affine | null): Affine | null {
   let acc: Affine | null = null;
   for (const bit of k.toString(2)) {
