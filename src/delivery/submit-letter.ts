@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { addSignatureTimestamp, createHasher, signDetached, signingDigestFor, type SigningKey } from '../crypto/index.ts';
+import { addSignatureTimestamp, createHasher, signingDigestFor, type SigningKey } from '../crypto/index.ts';
 import { tables } from '../db/index.ts';
 import { getParticipant, getParticipants, hostedIdentity, toParty } from '../directory/index.ts';
 import type { EnvelopeDocument } from '../envelope/index.ts';
-import { packLetter, type SigningIdentity, type StampResult } from '../letters/index.ts';
+import { packLetter, signWithIdentity, type SigningIdentity, type StampResult } from '../letters/index.ts';
 import { fail, verifyForGateway, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type AcceptedLetter, type SubmissionResponse } from './record-letters.ts';
@@ -184,15 +184,7 @@ async function signFilesOnce(
   for (const [i, f] of files.entries()) {
     const hasher = createHasher(algorithm);
     for await (const chunk of createReadStream(f.path)) hasher.update(chunk as Buffer);
-    const der = signDetached({
-      contentDigest: hasher.digest(),
-      digestAlgorithm: algorithm,
-      privateKey: signer.privateKey,
-      certificate: signer.certificate,
-      extraCertificates: signer.chain,
-      signingTime: now,
-      ...(signer.rsaScheme === undefined ? {} : { rsaScheme: signer.rsaScheme }),
-    });
+    const der = signWithIdentity(signer, hasher.digest(), algorithm, now);
     const stamped = stamping === undefined ? { ok: true as const, value: der } : await stamping.stamp(der);
     if (!stamped.ok) return { ok: false, error: { message: `signature of "${f.name}": ${stamped.error.message}` } };
     const path = `${prefix}${i + 1}.p7s`;

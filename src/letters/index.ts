@@ -1,4 +1,4 @@
-export { packLetter } from './pack-letter.ts';
+export { packLetter, signWithIdentity } from './pack-letter.ts';
 export type { PackLetterFile, PackLetterInput, PackedLetter, StampResult, SuppliedSignature } from './pack-letter.ts';
 export { verifyContainer } from './verify-container.ts';
 export type { ContainerFinding, ContainerVerification, SignatureVerification, VerifyContainerInput } from './verify-container.ts';

@@ -197,7 +197,7 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
           signatures.push(s.der);
         }
       } else {
-        const stamped = await stamp(input, sign(input.signer, signedDigest, signatureDigest, input.now));
+        const stamped = await stamp(input, signWithIdentity(input.signer, signedDigest, signatureDigest, input.now));
         if (!stamped.ok) {
           await writer.abort();
           return { ok: false, error: { code: 'TIMESTAMP_FAILED', message: `signature of "${name}": ${stamped.error.message}` } };
@@ -231,7 +231,7 @@ export async function packLetter(input: PackLetterInput): Promise<LetterResult<P
     const envelopeXml = buildEnvelopeXml(envelope);
     const envelopeDigest = digestBytes('sha-256', envelopeXml);
     const transportDigest = signingDigestFor(key, 'sha-256');
-    const transportSignature = await stamp(input, sign(input.signer, transportDigest === 'sha-256' ? envelopeDigest : digestBytes(transportDigest, envelopeXml), transportDigest, input.now));
+    const transportSignature = await stamp(input, signWithIdentity(input.signer, transportDigest === 'sha-256' ? envelopeDigest : digestBytes(transportDigest, envelopeXml), transportDigest, input.now));
     if (!transportSignature.ok) {
       await writer.abort();
       return { ok: false, error: { code: 'TIMESTAMP_FAILED', message: `transport signature: ${transportSignature.error.message}` } };
@@ -300,7 +300,8 @@ function stamp(input: PackLetterInput, der: Buffer): Promise<StampResult> {
   return input.stampSignature === undefined ? Promise.resolve({ ok: true, value: der }) : input.stampSignature(der);
 }
 
-function sign(signer: SigningIdentity<SigningKey>, digest: Buffer, algorithm: DigestAlgorithm, now: Date): Buffer {
+/** A detached CAdES-BES signature by `signer` over content whose digest is `digest` (what packLetter signs with). */
+export function signWithIdentity(signer: SigningIdentity<SigningKey>, digest: Buffer, algorithm: DigestAlgorithm, now: Date): Buffer {
   return signDetached({
     contentDigest: digest,
     digestAlgorithm: algorithm,

@@ -3,9 +3,6 @@ import {
   inspectSignature,
   verifyDetachedAsync,
   type DigestAlgorithm,
-  type RevocationInput,
-  type TrustAnchor,
-  type ValidationPolicy,
   type ValidationReport,
   type VerifyDetachedInput,
 } from '../crypto/index.ts';
@@ -60,22 +57,13 @@ export type ContainerVerification =
   | { kind: 'letter'; envelope: Envelope; envelopeDigest: string; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean }
   | { kind: 'receipt'; receipt: Receipt; receiptDigest: string; signatures: SignatureVerification[]; findings: ContainerFinding[]; passed: boolean };
 
-export interface VerifyContainerInput {
+/**
+ * The validation inputs of verifyDetached for every signature of the container (trust anchors,
+ * policy, validation time, revocation sources, TSA anchors, detached signature time-stamps: a token
+ * that covers no signature of the container is ignored with a warning in every report).
+ */
+export interface VerifyContainerInput extends Pick<VerifyDetachedInput, 'trustAnchors' | 'policy' | 'now' | 'revocation' | 'timestampTrustAnchors' | 'signatureTimestamps'> {
   containerPath: string;
-  trustAnchors: readonly TrustAnchor[];
-  policy: ValidationPolicy;
-  now: Date;
-  /** CRLs / OCSP responses at hand and, optionally, network access for fetching them (see verifyDetachedAsync). */
-  revocation?: RevocationInput;
-  /** Anchors for TSA certificates of signature time-stamps; default `trustAnchors`. */
-  timestampTrustAnchors?: readonly TrustAnchor[];
-  /**
-   * Signature time-stamp tokens kept beside the container's signatures (the gateway's stored
-   * evidence, RFC 3161 DER): each goes to the signature whose signature value its imprint covers
-   * (see verifyDetached's `signatureTimestamps`); one that covers no signature of the container is
-   * ignored with a warning in every report.
-   */
-  signatureTimestamps?: readonly Uint8Array[];
 }
 
 /**
