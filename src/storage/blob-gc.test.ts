@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectBlobGarbage } from './blob-gc.ts';
 import { createBlobStore, type BlobStore } from './blob-store.ts';
@@ -73,7 +73,20 @@ describe('collectBlobGarbage', () => {
     expect(await collectBlobGarbage({ root: join(root, 'missing'), referenced: new Set(), now: new Date(), graceMs: 0 })).toMatchObject({ scanned: 0 });
     const b = await store.putBuffer(randomBytes(10));
     await age(b.id, 2);
+    const blobPath = await store.pathOf(b.id);
+    if (blobPath === undefined) throw new Error('blob missing');
+    // A scratch file and a stray name beside the blob, both old: neither is a blob to collect.
+    const old = new Date(Date.now() - 5 * DAY);
+    const scratchFile = join(root, 'tmp', 'left-over.tmp');
+    const stray = join(dirname(blobPath), 'README');
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    for (const path of [scratchFile, stray]) {
+      await writeFile(path, 'not a blob');
+      await utimes(path, old, old);
+    }
     const r = await collectBlobGarbage({ root, referenced: new Set([b.id]), now: new Date(), graceMs: 0 });
     expect(r).toMatchObject({ scanned: 1, removed: 0 });
+    expect(await readFile(scratchFile, 'utf8')).toBe('not a blob');
+    expect(await readFile(stray, 'utf8')).toBe('not a blob');
   });
 });
