@@ -31,10 +31,18 @@ export interface TestGateway extends Gateway {
 
 /** A gateway on a fresh temp data directory with a small directory and a settable clock. */
 export async function startTestGateway(
-  options: { directory?: DirectoryFixture; revocation?: 'require' | 'skip'; maxUploadBytes?: number; pkiAlgorithm?: KeyAlgorithm; timestamp?: GatewayTimestamping } = {},
+  options: {
+    directory?: DirectoryFixture;
+    revocation?: 'require' | 'skip';
+    maxUploadBytes?: number;
+    pkiAlgorithm?: KeyAlgorithm;
+    timestamp?: GatewayTimestamping;
+    /** The clock's start: the development PKI is issued at this time, so a fixed date stays valid on any later day. */
+    now?: Date;
+  } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'edx-gw-'));
-  const clock = { now: new Date() };
+  const clock = { now: options.now ?? new Date() };
   const gateway = await openGateway({
     dataDir: join(dir, 'data'),
     revocation: options.revocation ?? 'skip',
