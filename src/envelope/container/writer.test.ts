@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContainerWriter, isSafeContainerPath, openContainer, type ContainerReader } from './index.ts';
 
@@ -150,6 +151,25 @@ describe('createContainerWriter + openContainer round trip', () => {
     const first = await build('one.zip');
     const second = await build('two.zip');
     expect(first.equals(second)).toBe(true);
+  });
+});
+
+describe('large files (CRC-32 on the worker thread)', () => {
+  it('writes the CRC unzip computes, for sizes on and just past the chunk boundaries', async () => {
+    const sizes = [1024 * 1024 + 1, 2 * 1024 * 1024, 4 * 1024 * 1024 - 1];
+    const out = join(dir, 'large.zip');
+    const writer = createContainerWriter({ outputPath: out });
+    const contents = sizes.map((n) => randomBytes(n));
+    for (const [i, c] of contents.entries()) {
+      writeFileSync(join(dir, `l${i}.bin`), c);
+      const added = await writer.addFile(`l${i}.bin`, join(dir, `l${i}.bin`), { digests: ['sha-256'] });
+      expect(added.digests['sha-256']).toEqual(sha('sha256', c));
+    }
+    await writer.close();
+    // unzip -t recomputes every entry's CRC-32 and compares it with the headers.
+    expect(execFileSync('unzip', ['-tq', out], { encoding: 'utf8' })).toMatch(/No errors/u);
+    const listed = execFileSync('unzip', ['-Z', '-v', out], { encoding: 'utf8' });
+    for (const c of contents) expect(listed).toContain(`32-bit CRC value (hex):                         ${(crc32(c) >>> 0).toString(16).padStart(8, '0')}`);
   });
 });
 

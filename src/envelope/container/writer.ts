@@ -4,6 +4,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { createHasher, digestBytes, type DigestAlgorithm, type Hasher } from '../../crypto/digest.ts';
+import { openCrcStream } from './crc-worker.ts';
 import { collisionKey, isSafeContainerPath } from './paths.ts';
 export interface ContainerWriter {
   /**
@@ -45,9 +46,11 @@ const FILE_MODE = 0o100644;
  * container. Entry paths must satisfy {@link isSafeContainerPath} and be unique even
  * case-insensitively; a violation throws, because the caller chose the name.
  *
- * Each file is read once, in 1 MiB chunks, through its digests and the native CRC-32 (the next
- * chunk is read while the previous one is written); sizes come from `stat` and the CRC is patched
- * into the local header afterwards, so no data descriptors are needed and memory stays constant.
+ * A file up to 1 MiB is read in one synchronous call and its entry assembled in memory. A larger
+ * one is read once, in 1 MiB chunks, through its digests here and the native CRC-32 on a worker
+ * thread (crc-worker.ts; the next chunk is read while the previous one is written); sizes come
+ * from `stat` and the CRC is patched into the local header afterwards, so no data descriptors are
+ * needed and memory stays constant.
  * Durable output of a large file is pushed to disk while it streams (an fdatasync every 2 MiB, in
  * the background), so the fsync at close is left with the tail instead of the whole file.
  *
@@ -236,62 +239,70 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
     const expected = info.size;
     const hashers = new Map<DigestAlgorithm, Hasher>();
     for (const alg of digests) if (!hashers.has(alg)) hashers.set(alg, createHasher(alg));
-    let crc = 0;
+    // The CRC runs on the other core (crc-worker.ts) while this thread hashes.
+    const crcStream = openCrcStream();
+    const crcDone: Promise<void>[] = [];
+    let crcFinished = false;
     let count = 0;
     try {
-      // Three buffers: one being read, one being hashed, one being written, so the disk
-      // reads, the hashing and the disk writes of consecutive chunks overlap.
+      // BUFFERS buffers in rotation: one being read, one being hashed, one being written (and the
+      // worker's CRC a step behind), so the disk reads, the hashing, the CRC and the disk writes
+      // of consecutive chunks overlap. Shared memory, so the CRC worker reads them in place.
       const bufferBytes = Math.min(CHUNK_BYTES, expected + 1);
-      const buffers = [Buffer.allocUnsafe(bufferBytes), Buffer.allocUnsafe(bufferBytes), Buffer.allocUnsafe(bufferBytes)];
+      const buffers = Array.from({ length: BUFFERS }, () => Buffer.from(new SharedArrayBuffer(bufferBytes)));
       let position = 0;
-      /** Reads chunk `k`; `last` when it reached the end (a short read of a regular file). */
+      /** Reads chunk `k` into a buffer whose previous chunk is written and CRC'd; `last` when it reached the end. */
       const readChunk = async (k: number): Promise<{ chunk: Buffer; last: boolean }> => {
-        const buffer = buffers[k % 3] ?? Buffer.allocUnsafe(bufferBytes);
+        await crcDone[k - BUFFERS];
+        const buffer = buffers[k % BUFFERS] ?? Buffer.from(new SharedArrayBuffer(bufferBytes));
         // One byte more than is left, so a file that grew is noticed without an extra read.
         const wanted = Math.min(bufferBytes, expected - position + 1);
         const { bytesRead } = await source.read(buffer, 0, wanted, position);
         position += bytesRead;
         return { chunk: buffer.subarray(0, bytesRead), last: bytesRead < wanted };
       };
-      const consume = (chunk: Buffer): void => {
+      const consume = (k: number, chunk: Buffer): void => {
         count += chunk.length;
         if (count > expected) throw new Error(`${sourcePath} grew while being read (expected ${expected} bytes)`);
+        const crcOfChunk = crcStream.update(chunk);
+        crcOfChunk.catch(() => undefined);
+        crcDone[k] = crcOfChunk;
         for (const h of hashers.values()) h.update(chunk);
-        crc = crc32(chunk, crc);
       };
       let current = await readChunk(0);
       let reading = current.last ? undefined : readChunk(1);
       reading?.catch(() => undefined);
-      consume(current.chunk);
-      // A file that fits in one chunk gets its real CRC in the header, and header and data
-      // go out in one write; a larger one gets its CRC patched in afterwards (APPNOTE §4.4.7).
-      const headerAt = queueLocalHeader(name, METHOD_STORE, current.last ? crc >>> 0 : 0, expected, expected);
+      consume(0, current.chunk);
+      // The CRC is patched into the local header once known (APPNOTE §4.4.7): no data descriptor.
+      const headerAt = queueLocalHeader(name, METHOD_STORE, 0, expected, expected);
       queueBytes(current.chunk);
       let writing = flushPending(fh);
       for (let k = 2; reading !== undefined; k++) {
         current = await reading;
-        // The buffer of chunk k was last used by chunk k-3, whose write has completed.
+        // Chunk k − 1 is here; chunk k's buffer was last used by chunk k − BUFFERS (≤ k − 3),
+        // whose write has completed (awaited below before the next write starts).
         reading = current.last ? undefined : readChunk(k);
         reading?.catch(() => undefined);
-        consume(current.chunk);
+        consume(k - 1, current.chunk);
         await writing;
         noteWritten(fh, current.chunk.length);
         if (state === 'aborted') throw new Error('container writer aborted');
         writing = writeAll(fh, [current.chunk], offset);
         offset += current.chunk.length;
-        if (current.last) {
-          await writing;
-          const crcBytes = Buffer.alloc(4);
-          crcBytes.writeUInt32LE(crc >>> 0, 0);
-          writing = writeAll(fh, [crcBytes], headerAt + 14);
-        }
       }
       await writing;
       if (count !== expected) throw new Error(`${sourcePath} changed while being read: ${count} of ${expected} bytes`);
+      crcFinished = true;
+      const crc = await crcStream.finish();
+      const crcBytes = Buffer.alloc(4);
+      crcBytes.writeUInt32LE(crc >>> 0, 0);
+      await writeAll(fh, [crcBytes], headerAt + 14);
       central.push({ name, method: METHOD_STORE, crc: crc >>> 0, size: count, compressedSize: count, headerAt });
     } finally {
       // Nothing waits on the read side's close: it only releases the descriptor.
       source.close().catch(() => undefined);
+      // A failure before finish leaves the worker's running CRC of this stream behind: end it.
+      if (!crcFinished && crcDone.length > 0) crcStream.finish().catch(() => undefined);
     }
     const result: Partial<Record<DigestAlgorithm, Buffer>> = {};
     for (const [alg, h] of hashers) result[alg] = h.digest();
@@ -483,6 +494,8 @@ function closeSyncQuietly(fd: number, report: boolean): void {
 }
 
 const CHUNK_BYTES = 1024 * 1024;
+// Chunk buffers of a large file in rotation (see addLargeFile).
+const BUFFERS = 4;
 // Sources up to this size are read synchronously in one call and kept in memory until close.
 const SMALL_FILE_BYTES = 1024 * 1024;
 const WRITEBACK_BYTES = 2 * 1024 * 1024;

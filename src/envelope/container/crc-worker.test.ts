@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openCrcStream, stopCrcWorker } from './crc-worker.ts';
+
+afterAll(async () => {
+  await stopCrcWorker();
+});
+
+/** CRC-32 by Python's zlib (an independent implementation and build). */
+function pythonCrc32(bytes: Buffer): number {
+  return Number(execFileSync('python3', ['-c', 'import sys,zlib; print(zlib.crc32(sys.stdin.buffer.read()))'], { input: bytes }).toString().trim());
+}
+
+function shared(bytes: Buffer): Buffer {
+  const b = Buffer.from(new SharedArrayBuffer(bytes.length));
+  bytes.copy(b);
+  return b;
+}
+
+describe('openCrcStream', () => {
+  it('gives the CRC-32 of the chunks in order, equal to Python zlib, for two streams interleaved', async () => {
+    const a = [randomBytes(1), randomBytes(65_536), randomBytes(1_048_576), randomBytes(3)];
+    const b = [randomBytes(300_000), Buffer.alloc(0), randomBytes(17)];
+    const sa = openCrcStream();
+    const sb = openCrcStream();
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const ca = a[i];
+      const cb = b[i];
+      await Promise.all([ca === undefined ? undefined : sa.update(shared(ca)), cb === undefined ? undefined : sb.update(shared(cb))]);
+    }
+    const [crcA, crcB] = await Promise.all([sa.finish(), sb.finish()]);
+    expect(crcA).toBe(pythonCrc32(Buffer.concat(a)));
+    expect(crcB).toBe(pythonCrc32(Buffer.concat(b)));
+    // A chunk in the middle of a shared buffer: only its view is read.
+    const big = shared(randomBytes(1000));
+    const s = openCrcStream();
+    await s.update(big.subarray(100, 900));
+    expect(await s.finish()).toBe(pythonCrc32(big.subarray(100, 900)));
+    expect(await openCrcStream().finish()).toBe(0);
+  });
+
+  it('refuses chunks outside shared memory', () => {
+    expect(() => openCrcStream().update(Buffer.alloc(4))).toThrow(/SharedArrayBuffer/u);
+  });
+
+  it('fails a stream whose worker stopped instead of restarting its CRC from zero; new streams work', async () => {
+    const s = openCrcStream();
+    await s.update(shared(randomBytes(1000)));
+    await stopCrcWorker();
+    await expect(s.update(shared(randomBytes(10)))).rejects.toThrow(/stopped/u);
+    await expect(s.finish()).rejects.toThrow(/stopped/u);
+    const fresh = openCrcStream();
+    const bytes = randomBytes(5000);
+    await fresh.update(shared(bytes));
+    expect(await fresh.finish()).toBe(pythonCrc32(bytes));
+  });
+});
