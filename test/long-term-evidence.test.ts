@@ -7,15 +7,15 @@
  * Real components: `openssl ca -gencrl`, `openssl ts -reply` behind a loopback HTTP server.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpensslPki, issueOrganisationSigner, openssl, startLoopbackServer, type Identity, type LoopbackServer, type OpensslPki } from '../src/crypto/revocation/test-support.ts';
-import type { DevToken } from '../src/directory/index.ts';
-import { openGateway, type Gateway } from '../src/open-gateway.ts';
 import { edx } from './helpers/cli.ts';
-import { auth, letterForm, smallDirectory } from './helpers/gateway.ts';
+import { auth, letterForm } from './helpers/gateway.ts';
+import { downloadMessageEvidence, openEvidenceGateway, reportOf, type EvidenceGateway, type VerifiedContainer } from './helpers/stored-evidence.ts';
 
 const YEAR_MS = 365 * 86_400_000;
 const DEMO = { id: 'demo-refinery', ogrn: '1025900000015', inn: '5904000010' };
@@ -27,63 +27,23 @@ let pki: OpensslPki;
 let scratch: string;
 let signer: Identity;
 
-interface Opened extends Gateway {
-  now: Date;
-  token(participant: string): string;
-  admin: string;
-}
+type Opened = EvidenceGateway;
 
-interface Evidence {
-  id: number;
-  kind: 'crl' | 'ocsp' | 'signature-timestamp';
-  path: string;
-  receiptId: string | null;
-}
 
-interface Report {
-  indication: string;
-  subIndication: string | null;
-  bestSignatureTime: string;
-  validationTime: string;
-  timestamp: { genTime: string; detached: boolean } | null;
-  checks: { id: string; status: string; message?: string }[];
-  warnings: string[];
-}
 
-interface Verified {
-  passed: boolean;
-  signatures: { path: string; role: string; reports: Report[] }[];
-}
 
 function issueSignatory(name: string): Identity {
   return issueOrganisationSigner(pki, name, { name: 'Demo Refinery', ogrn: DEMO.ogrn, inn: DEMO.inn });
 }
 
-async function open(dataDir: string, tsa: boolean): Promise<Opened> {
-  const now = new Date();
-  const gw = await openGateway({
+function open(dataDir: string, tsa: boolean): Promise<Opened> {
+  return openEvidenceGateway({
     dataDir,
-    revocation: 'require',
-    maxUploadBytes: 16 * 1024 * 1024,
-    messageTtlMs: 72 * 3_600_000,
-    now: () => now,
-    directory: await smallDirectory(),
-    revocationFetch: { fetch: globalThis.fetch, allowHosts: ['127.0.0.1'], timeoutMs: 5_000, maxBytes: 1024 * 1024, minRefreshMs: 15 * 60_000 },
-    ...(tsa ? { timestamp: { url: `${srv.baseUrl}/tsa`, trustAnchors: [{ certificate: pki.ca.der, qualified: false, label: 'test TSA CA' }], fetch: globalThis.fetch, timeoutMs: 5_000 } } : {}),
+    ...(tsa ? { tsa: { url: `${srv.baseUrl}/tsa`, anchor: pki.ca.der, label: 'test TSA CA' } } : {}),
+    signersCaPem: readFileSync(pki.ca.certPath),
+    signatoryCertPem: readFileSync(signer.certPath),
+    participantId: DEMO.id,
   });
-  const tokens = JSON.parse(await readFile(gw.paths.tokens, 'utf8')) as DevToken[];
-  const opened: Opened = {
-    ...gw,
-    now,
-    admin: tokens.find((t) => t.roles.includes('admin'))?.token ?? '',
-    token: (participant) => tokens.find((t) => t.participantId === participant && !t.roles.includes('admin'))?.token ?? '',
-  };
-  const anchor = await gw.app.request('/api/v1/admin/trust-anchors?label=openssl-ca', { method: 'POST', body: await readFile(pki.ca.certPath), headers: auth(opened.admin) });
-  expect(anchor.status).toBe(201);
-  const reg = await gw.app.request(`/api/v1/admin/participants/${DEMO.id}/certificates`, { method: 'POST', body: await readFile(signer.certPath), headers: auth(opened.admin) });
-  expect(reg.status, await reg.clone().text()).toBe(201);
-  await gw.refreshCrlCache();
-  return opened;
 }
 
 /** Sends a letter with the signatory's openssl-made .p7s; returns the message id. */
@@ -97,25 +57,6 @@ async function send(gw: Opened): Promise<string> {
   return ((await sent.json()) as { messages: { id: string }[] }).messages[0]?.id ?? '';
 }
 
-/** The recipient's container, and every stored evidence item saved under the name the API gives it. */
-async function downloadAll(gw: Opened, id: string): Promise<{ zip: string; dir: string; evidence: Evidence[] }> {
-  const res = await gw.app.request(`/api/v1/inbox/${id}/container`, { headers: auth(gw.token('gov-minprom')) });
-  expect(res.status).toBe(200);
-  const zip = join(scratch, `${randomUUID()}.zip`);
-  await writeFile(zip, Buffer.from(await res.arrayBuffer()));
-  const list = await gw.app.request(`/api/v1/messages/${id}/evidence`, { headers: auth(gw.token(DEMO.id)) });
-  const evidence = ((await list.json()) as { evidence: Evidence[] }).evidence;
-  const dir = join(scratch, randomUUID());
-  await mkdir(dir);
-  for (const e of evidence) {
-    const item = await gw.app.request(`/api/v1/messages/${id}/evidence/${e.id}`, { headers: auth(gw.token(DEMO.id)) });
-    expect(item.status).toBe(200);
-    const name = /filename="([^"]+)"/u.exec(item.headers.get('content-disposition') ?? '')?.[1];
-    if (name === undefined) throw new Error('no file name for the evidence download');
-    await writeFile(join(dir, name), Buffer.from(await item.arrayBuffer()));
-  }
-  return { zip, dir, evidence };
-}
 
 /** A directory holding only the files of `from` whose name passes `keep`. */
 async function subset(from: string, names: readonly string[], keep: (name: string) => boolean): Promise<string> {
@@ -125,16 +66,11 @@ async function subset(from: string, names: readonly string[], keep: (name: strin
   return dir;
 }
 
-async function verifyAt(gw: Opened, zip: string, now: Date, extra: readonly string[]): Promise<{ code: number; result: Verified; stderr: string }> {
+async function verifyAt(gw: Opened, zip: string, now: Date, extra: readonly string[]): Promise<{ code: number; result: VerifiedContainer; stderr: string }> {
   const run = await edx(['verify', zip, '--trust', pki.ca.certPath, '--trust', join(gw.paths.pki, 'root.pem'), ...extra, '--json'], now);
-  return { code: run.code, result: JSON.parse(run.stdout) as Verified, stderr: run.stderr };
+  return { code: run.code, result: JSON.parse(run.stdout) as VerifiedContainer, stderr: run.stderr };
 }
 
-function reportOf(v: Verified, path: string): Report {
-  const r = v.signatures.find((s) => s.path.endsWith(path))?.reports[0];
-  if (r === undefined) throw new Error(`no report for ${path}: ${JSON.stringify(v.signatures.map((s) => s.path))}`);
-  return r;
-}
 
 beforeAll(async () => {
   srv = await startLoopbackServer();
@@ -163,7 +99,7 @@ describe('a letter accepted with a TSA, verified offline five years later', () =
   beforeAll(async () => {
     gw = await open(join(scratch, 'gw-tsa'), true);
     const id = await send(gw);
-    ({ zip, dir } = await downloadAll(gw, id));
+    ({ zip, dir } = await downloadMessageEvidence(gw, { messageId: id, recipientToken: gw.token('gov-minprom'), senderToken: gw.token(DEMO.id), scratch }));
     names = (await readdir(dir)).sort();
     later = new Date(gw.now.getTime() + 5 * YEAR_MS);
   });
@@ -234,7 +170,7 @@ describe('a letter accepted without a TSA, verified five years later', () => {
     const gw = await open(join(scratch, 'gw-plain'), false);
     try {
       const id = await send(gw);
-      const { zip, dir } = await downloadAll(gw, id);
+      const { zip, dir } = await downloadMessageEvidence(gw, { messageId: id, recipientToken: gw.token('gov-minprom'), senderToken: gw.token(DEMO.id), scratch });
       const { code, result } = await verifyAt(gw, zip, new Date(gw.now.getTime() + 5 * YEAR_MS), ['--evidence', dir]);
       expect(code).toBe(1);
       for (const path of [DOCUMENT_SIGNATURE, 'envelope.xml.p7s']) {

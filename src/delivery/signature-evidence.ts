@@ -19,7 +19,10 @@ export interface DetachedTimestamp extends SignatureValueTimestamp {
 /**
  * Time-stamps signature values once each: a signature that goes to N recipients (a signatory's
  * `.p7s`) costs one TSA request, not N. Shared by the letters of one submission; a failure is
- * remembered, so the whole submission fails with TSA_UNAVAILABLE at the first one.
+ * remembered, so the whole submission fails with TSA_UNAVAILABLE at the first one. Each token's
+ * TSA path is checked for revocation at genTime with the gateway's sources and policy; a revoked
+ * TSA (TSA_REVOKED) or one whose status cannot be established (TSA_REVOCATION_UNAVAILABLE) is a
+ * TSA_UNAVAILABLE failure too, with that code in the details.
  */
 export interface SignatureStamper {
   stamp(signatureValue: Buffer): Promise<DeliveryResult<SignatureValueTimestamp>>;
@@ -38,9 +41,17 @@ export function createSignatureStamper(ctx: GatewayContext, now: Date): Signatur
       const key = createHash('sha256').update(signatureValue).digest('hex');
       let pending = done.get(key);
       if (pending === undefined) {
-        pending = timestampSignatureValue({ signatureValue, tsaUrl: tsa.url, fetch: tsa.fetch, timeoutMs: tsa.timeoutMs, trustAnchors: tsa.trustAnchors, now }).then((r) =>
-          r.ok ? r : fail('TSA_UNAVAILABLE', `the signature cannot be time-stamped: TSA ${tsa.url}: ${r.error.code}: ${r.error.message}`, { code: r.error.code }),
-        );
+        pending = timestampSignatureValue({
+          signatureValue,
+          tsaUrl: tsa.url,
+          fetch: tsa.fetch,
+          timeoutMs: tsa.timeoutMs,
+          trustAnchors: tsa.trustAnchors,
+          now,
+          // The TSA's path is judged as the validator will judge the stored token: a revoked or
+          // unverifiable TSA is refused like one that is down, and its CRLs / OCSP responses are kept.
+          revocation: { ...ctx.revocation(), mode: ctx.policy.revocation },
+        }).then((r) => (r.ok ? r : fail('TSA_UNAVAILABLE', `the signature cannot be time-stamped: TSA ${tsa.url}: ${r.error.code}: ${r.error.message}`, { code: r.error.code })));
         done.set(key, pending);
       }
       return pending;
@@ -100,7 +111,7 @@ export async function stampContainerSignatures(
       const check = report.checks.find((c) => c.id === 'timestamp');
       if (check !== undefined) {
         check.status = 'passed';
-        check.message = `time-stamped by ${t.summary.tsa} at ${t.summary.genTime} on acceptance (token kept beside the signature)`;
+        check.message = `time-stamped by ${t.summary.tsa} at ${t.summary.genTime} on acceptance (token kept beside the signature); ${t.revocationNote}`;
       }
       all.push(t);
     }
@@ -111,7 +122,8 @@ export async function stampContainerSignatures(
 /**
  * Stores the long-term evidence of a message as blobs (CAdES-LT / -T style, kept beside the
  * container): the CRLs and OCSP responses that decided each signature's revocation status (from
- * the reports) and the detached signature time-stamp tokens. Returns the rows to insert in the
+ * the reports), the detached signature time-stamp tokens, and the CRLs and OCSP responses that
+ * decided each token's TSA path at genTime (under the token's path). Returns the rows to insert in the
  * same transaction as the message; blobs are written first, so a committed row has its bytes.
  */
 export async function storeSignatureEvidence(
@@ -134,7 +146,12 @@ export async function storeSignatureEvidence(
       for (const ocsp of r.revocationEvidence.ocsp) await add(s.path, 'ocsp', Buffer.from(ocsp, 'base64'), null);
     }
   }
-  for (const t of input.timestamps) await add(t.path, 'signature-timestamp', t.token, t.genTime.toISOString());
+  for (const t of input.timestamps) {
+    await add(t.path, 'signature-timestamp', t.token, t.genTime.toISOString());
+    // The TSA path's revocation data at genTime: without it the token is TRY_LATER offline.
+    for (const crl of t.revocationEvidence.crls) await add(t.path, 'crl', crl, null);
+    for (const ocsp of t.revocationEvidence.ocsp) await add(t.path, 'ocsp', ocsp, null);
+  }
   return rows;
 }
 

@@ -3,15 +3,16 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { addSignatureTimestamp, createHasher, signingDigestFor, type SigningKey } from '../crypto/index.ts';
+import { attachSignatureTimestampTokens, createHasher, signingDigestFor, type SigningKey } from '../crypto/index.ts';
+import { signatureValuesOf } from '../crypto/timestamp/index.ts';
 import { tables } from '../db/index.ts';
 import { getParticipant, getParticipants, hostedIdentity, toParty } from '../directory/index.ts';
 import type { EnvelopeDocument } from '../envelope/index.ts';
 import { packLetter, signWithIdentity, type SigningIdentity, type StampResult } from '../letters/index.ts';
-import { fail, verifyForGateway, type DeliveryResult, type GatewayContext, type GatewayTimestamping } from './context.ts';
+import { fail, verifyForGateway, type DeliveryResult, type GatewayContext } from './context.ts';
 import { prepareEvidence } from './evidence.ts';
 import { recordSubmission, type AcceptedLetter, type SubmissionResponse } from './record-letters.ts';
-import { createSignatureStamper, onlyTryLater, stampContainerSignatures, storeSignatureEvidence } from './signature-evidence.ts';
+import { createSignatureStamper, onlyTryLater, stampContainerSignatures, storeSignatureEvidence, type SignatureStamper } from './signature-evidence.ts';
 
 export interface SubmitLetterInput {
   senderId: string;
@@ -70,9 +71,9 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
   if (signer === undefined) return fail('NO_HOSTED_KEY', `the gateway holds no signing key for ${sender.id}; upload a signed container instead`);
 
   const at = ctx.now();
-  const stamping = ctx.timestamp === undefined ? undefined : stamper(ctx.timestamp, at);
   // Signature values time-stamped once for the whole submission (a signatory's .p7s goes to every recipient).
   const valueStamper = createSignatureStamper(ctx, at);
+  const stamping = valueStamper === undefined ? undefined : embeddingStamper(valueStamper);
   const letters: AcceptedLetter[] = [];
   const scratch: string[] = [];
   try {
@@ -152,19 +153,37 @@ export async function submitLetter(ctx: GatewayContext, input: SubmitLetterInput
 
 /**
  * The packLetter hook adding a verified RFC 3161 signature time-stamp (CAdES-T, ETSI EN 319 122-1
- * §5.3) from the configured TSA; remembers the last failure's code for the API error details.
+ * §5.3) as the signatureTimeStampToken of each SignerInfo of a signature the gateway makes. The
+ * tokens come from the submission's {@link SignatureStamper}, so the TSA's path is checked for
+ * revocation at genTime exactly as for the tokens kept beside supplied signatures (a revoked TSA
+ * is TSA_UNAVAILABLE, not a signature that then fails verification); remembers the last failure's
+ * code for the API error details.
  */
-function stamper(tsa: GatewayTimestamping, now: Date): { stamp: (der: Buffer) => Promise<StampResult>; lastError: () => string | undefined } {
+function embeddingStamper(values: SignatureStamper): { stamp: (der: Buffer) => Promise<StampResult>; lastError: () => string | undefined } {
   let lastError: string | undefined;
+  const failed = (code: string, message: string): StampResult => {
+    lastError = code;
+    return { ok: false, error: { message } };
+  };
   return {
     lastError: () => lastError,
     stamp: async (der) => {
-      const added = await addSignatureTimestamp({ signature: der, tsaUrl: tsa.url, fetch: tsa.fetch, timeoutMs: tsa.timeoutMs, tsaTrustAnchors: tsa.trustAnchors, now });
-      if (added.ok) return { ok: true, value: added.value.signature };
-      lastError = added.error.code;
-      return { ok: false, error: { message: `TSA ${tsa.url}: ${added.error.code}: ${added.error.message}` } };
+      const signatureValues = signatureValuesOf(der);
+      if (!signatureValues.ok) return failed(signatureValues.error.code, signatureValues.error.message);
+      const tokens: Buffer[] = [];
+      for (const value of signatureValues.value) {
+        const stamped = await values.stamp(value);
+        if (!stamped.ok) return failed(detailCode(stamped.error.details) ?? stamped.error.code, stamped.error.message);
+        tokens.push(stamped.value.token);
+      }
+      const attached = attachSignatureTimestampTokens(der, tokens);
+      return attached.ok ? attached : failed(attached.error.code, attached.error.message);
     },
   };
+}
+
+function detailCode(details: unknown): string | undefined {
+  return typeof details === 'object' && details !== null && 'code' in details && typeof details.code === 'string' ? details.code : undefined;
 }
 
 /**
@@ -176,7 +195,7 @@ async function signFilesOnce(
   files: SubmitLetterInput['files'],
   signer: SigningIdentity<SigningKey>,
   now: Date,
-  stamping: ReturnType<typeof stamper> | undefined,
+  stamping: ReturnType<typeof embeddingStamper> | undefined,
   prefix: string,
 ): Promise<{ ok: true; value: { sourcePath: string; forName: string }[] } | { ok: false; error: { message: string } }> {
   const algorithm = signingDigestFor(signer.privateKey, 'sha-256');

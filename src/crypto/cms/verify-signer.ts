@@ -9,7 +9,7 @@ import { digestAlgorithmFromOid, digestBytes, nodeHashName, type DigestAlgorithm
 import { gostVerify } from '../gost/index.ts';
 import { OID } from '../oids.ts';
 import type { ChainLink, RevocationCheckResult } from '../revocation/index.ts';
-import { timestampImprint, timestampImprintAlgorithm, verifyTimestampToken } from '../timestamp/index.ts';
+import { judgeTsaRevocation, planTsaRevocation, timestampImprint, timestampImprintAlgorithm, verifyTimestampToken } from '../timestamp/index.ts';
 import type { CertificateSummary, RevocationCertificateStatus, TimestampSummary, TrustAnchor, ValidationPolicy, ValidationReport } from '../types.ts';
 import { nodeKeyOptions, parseSignatureAlgorithm, signatureSchemeName, type SignatureScheme } from './algorithms.ts';
 import { buildCertificationPath, type ParsedAnchor } from './certification-path.ts';
@@ -567,6 +567,8 @@ function* checkSignatureTimestamp(
 /**
  * Revocation of a verified token's TSA path at genTime. Returns a note for the report when the
  * token may serve as proof of existence, `null` (after recording the failure) when it may not.
+ * The plan and the judgement are the ones the gateway applies to a token it has just obtained
+ * (`timestampSignatureValue`), so a token it keeps is one this validator accepts.
  */
 function* checkTsaRevocation(
   name: string,
@@ -577,45 +579,26 @@ function* checkTsaRevocation(
   b: ReportBuilder,
   evidence: RevocationCheckResult['evidence'],
 ): Generator<RevocationRequest, string | null, RevocationCheckResult | null> {
-  if (ctx.policy.revocation === 'skip') return 'TSA certificate revocation not checked (skipped by policy)';
-  const links: ChainLink[] = [];
-  for (let i = 0; i + 1 < path.length; i++) {
-    const cert = path[i];
-    const issuer = path[i + 1];
-    if (cert !== undefined && issuer !== undefined) links.push({ certificate: cert, issuer });
+  const plan = planTsaRevocation(path, ctx.policy.revocation);
+  if (!plan.check) return plan.note;
+  const result = yield { chain: plan.chain, at: genTime };
+  if (result !== null) {
+    evidence.crls.push(...result.evidence.crls);
+    evidence.ocsp.push(...result.evidence.ocsp);
   }
-  if (links.length === 0) return 'the TSA certificate is itself a trust anchor';
-  const result = yield { chain: links, at: genTime };
-  if (result === null) {
-    const message = `${name}: the revocation status of the TSA certificate ${tsa} could not be checked (no CRL or OCSP source configured), so the token is not used as proof of existence`;
-    b.fail('timestamp', 'INDETERMINATE', 'TRY_LATER', message);
-    b.warn(message);
-    return null;
+  const judged = judgeTsaRevocation({ name, tsa, genTime, result });
+  switch (judged.status) {
+    case 'revoked':
+      b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', judged.message);
+      return null;
+    case 'try-later':
+      b.fail('timestamp', 'INDETERMINATE', 'TRY_LATER', judged.message);
+      b.warn(judged.message);
+      return null;
+    case 'good':
+      for (const w of judged.warnings) b.warn(w);
+      return judged.note;
   }
-  evidence.crls.push(...result.evidence.crls);
-  evidence.ocsp.push(...result.evidence.ocsp);
-  const first = result.certificates[0];
-  if (result.status === 'revoked') {
-    const c = result.certificates.find((x) => x.status === 'revoked' && (x.revokedAt === undefined || x.revokedAt.getTime() <= genTime.getTime()));
-    const which = c === first ? `the TSA certificate ${tsa}` : `CA certificate ${c?.subject ?? ''} of the TSA`;
-    const when = c?.revokedAt === undefined ? '' : ` at ${c.revokedAt.toISOString()}`;
-    const why = c?.reason === undefined ? '' : ` (${c.reason})`;
-    b.fail('timestamp', 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE', `${name} is no proof of existence: ${which} was revoked${when}${why}, not after the genTime ${genTime.toISOString()} (${c?.origin ?? c?.source ?? 'no source'})`);
-    return null;
-  }
-  if (result.status === 'try-later') {
-    const open = result.certificates
-      .filter((c) => c.status === 'unknown' || c.status === 'try-later')
-      .map((c) => (c.status === 'unknown' ? `${c.subject}: the OCSP responder answered unknown` : `${c.subject}: ${c.problems.join('; ')}`));
-    const message = `${name}: the revocation status of the TSA certificate ${tsa} at genTime could not be established (${open.join(' | ')}), so the token is not used as proof of existence`;
-    b.fail('timestamp', 'INDETERMINATE', 'TRY_LATER', message);
-    b.warn(message);
-    return null;
-  }
-  for (const c of result.certificates.filter((x) => x.status === 'revoked')) {
-    b.warn(`${c === first ? `the TSA certificate ${tsa}` : `CA certificate ${c.subject} of the TSA`} was revoked at ${c.revokedAt?.toISOString() ?? '?'}, after the genTime ${genTime.toISOString()} of ${name}`);
-  }
-  return `TSA certificate not revoked at genTime (${first?.origin ?? first?.source ?? 'checked'})`;
 }
 
 function parseCertificateLabel(der: Buffer): string | null {

@@ -156,7 +156,8 @@ export function issueOrganisationSigner(pki: OpensslPki, name: string, org: { na
 }
 
 /** Builds the PKI; certificates name `${baseUrl}/ca.crl` and `${baseUrl}/ocsp`. About a second of openssl work. */
-export function createOpensslPki(baseUrl: string): OpensslPki {
+/** `caName`: the CA's common name, so two PKIs of one test have distinct issuer names. */
+export function createOpensslPki(baseUrl: string, options: { caName?: string } = {}): OpensslPki {
   const dir = mkdtempSync(join(tmpdir(), 'edx-revocation-pki-'));
   const impDir = join(dir, 'impostor');
   for (const d of [dir, impDir]) {
@@ -169,7 +170,7 @@ export function createOpensslPki(baseUrl: string): OpensslPki {
   writeFileSync(join(dir, 'tsaserial'), '01\n');
   const cnf = join(dir, 'ca.cnf');
   const makeCa = (d: string): Identity => {
-    openssl(['req', '-x509', ...P256, '-keyout', join(d, 'ca.key'), '-out', join(d, 'ca.pem'), '-days', '365', '-subj', '/O=Revocation Test/CN=Test Revocation CA', '-config', join(d, 'ca.cnf'),
+    openssl(['req', '-x509', ...P256, '-keyout', join(d, 'ca.key'), '-out', join(d, 'ca.pem'), '-days', '365', '-subj', `/O=Revocation Test/CN=${options.caName ?? 'Test Revocation CA'}`, '-config', join(d, 'ca.cnf'),
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
     return { certPath: join(d, 'ca.pem'), keyPath: join(d, 'ca.key'), der: der(join(d, 'ca.pem')) };
   };

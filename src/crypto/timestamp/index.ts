@@ -7,5 +7,13 @@ export {
   type TimestampRequestErrorCode,
 } from './request-timestamp.ts';
 export { timestampImprint, timestampImprintAlgorithm, verifyTimestampToken, type TimestampVerification, type VerifyTimestampTokenInput } from './verify-timestamp-token.ts';
-export { signatureValuesOf, timestampSignatureValue, type SignatureValueTimestamp, type TimestampSignatureValueInput } from './timestamp-signature-value.ts';
+export {
+  signatureValuesOf,
+  timestampSignatureValue,
+  type SignatureValueTimestamp,
+  type TimestampSignatureValueErrorCode,
+  type TimestampSignatureValueInput,
+  type TsaRevocationInput,
+} from './timestamp-signature-value.ts';
+export { judgeTsaRevocation, planTsaRevocation, type JudgeTsaRevocationInput, type TsaRevocationJudgement, type TsaRevocationPlan } from './tsa-revocation.ts';
 export { classifyEvidence, type EvidenceKind } from './evidence-kind.ts';

@@ -7,9 +7,11 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { digestBytes, type DigestAlgorithm } from '../digest.ts';
+import { checkRevocation, type NetworkAccess, type RevocationCheckResult, type RevocationSources } from '../revocation/index.ts';
 import type { FetchFunction } from '../revocation/fetch.ts';
 import type { CryptoResult, TimestampSummary, TrustAnchor } from '../types.ts';
 import { requestTimestamp, type TimestampRequestErrorCode } from './request-timestamp.ts';
+import { judgeTsaRevocation, planTsaRevocation } from './tsa-revocation.ts';
 import { verifyTimestampToken } from './verify-timestamp-token.ts';
 
 /**
@@ -27,6 +29,30 @@ export function signatureValuesOf(signature: Uint8Array): CryptoResult<Buffer[],
   }
 }
 
+/**
+ * Where the TSA path's revocation data comes from — the shape of verifyDetached's
+ * `RevocationInput` (crypto/cms), restated here because cms builds on this module, not the
+ * reverse — and the validation policy's revocation mode.
+ */
+export interface TsaRevocationInput {
+  /** CRLs (DER) at hand: the trust store's, a refreshed cache. */
+  crls?: readonly Uint8Array[];
+  /** OCSP responses (DER) at hand. */
+  ocspResponses?: readonly Uint8Array[];
+  /** Fetching from the TSA path's CRL distribution points and OCSP URLs, allow-listed hosts only. */
+  network?: NetworkAccess;
+  /** Locally trusted OCSP responder certificates (DER). */
+  trustedResponders?: readonly Uint8Array[];
+  /** Age limit for OCSP responses without nextUpdate; default 3600. */
+  maxOcspAgeSeconds?: number;
+  /** Randomness for OCSP nonces (default node:crypto randomBytes). */
+  random?: (size: number) => Buffer;
+  /** `skip`: the TSA path is not checked (as the validator does under that policy). */
+  mode: 'require' | 'skip';
+}
+
+export type TimestampSignatureValueErrorCode = TimestampRequestErrorCode | 'TIMESTAMP_INVALID' | 'TSA_REVOKED' | 'TSA_REVOCATION_UNAVAILABLE';
+
 export interface TimestampSignatureValueInput {
   signatureValue: Uint8Array;
   tsaUrl: string;
@@ -38,6 +64,12 @@ export interface TimestampSignatureValueInput {
   /** Imprint hash (default sha-256). */
   digestAlgorithm?: DigestAlgorithm;
   random?: (size: number) => Buffer;
+  /**
+   * Checks the TSA's certification path for revocation at genTime as the validator will
+   * (ETSI EN 319 102-1 §5.2.6, RFC 3161 §4), and returns the data that decided it. Absent: not
+   * checked (the token's note says so).
+   */
+  revocation?: TsaRevocationInput;
 }
 
 export interface SignatureValueTimestamp {
@@ -46,6 +78,14 @@ export interface SignatureValueTimestamp {
   genTime: Date;
   /** As a validation report shows a verified signature time-stamp. */
   summary: TimestampSummary;
+  /**
+   * The CRLs and OCSP responses (DER) that established the TSA path's status at genTime: to be
+   * kept with the token, so that it verifies offline later with revocation required. Empty when
+   * the path was not checked.
+   */
+  revocationEvidence: { crls: Buffer[]; ocsp: Buffer[] };
+  /** How the TSA path's revocation was judged, or why it was not checked. */
+  revocationNote: string;
 }
 
 function subjectOf(der: Buffer | null): string {
@@ -57,12 +97,29 @@ function subjectOf(der: Buffer | null): string {
   }
 }
 
+function sourcesOf(r: TsaRevocationInput): RevocationSources | null {
+  const crls = r.crls ?? [];
+  const ocsp = r.ocspResponses ?? [];
+  if (crls.length === 0 && ocsp.length === 0 && r.network === undefined) return null;
+  return {
+    crls,
+    ocspResponses: ocsp,
+    ...(r.network === undefined ? {} : { network: r.network }),
+    ...(r.trustedResponders === undefined ? {} : { trustedResponders: r.trustedResponders }),
+  };
+}
+
 /**
  * Requests an RFC 3161 token over `signatureValue` (imprint = its digest, with a nonce) and
  * verifies it like the validator does (imprint, nonce, TSA certificate with the critical
- * timeStamping EKU, chain to `trustAnchors` at genTime) before returning it.
+ * timeStamping EKU, chain to `trustAnchors` at genTime) before returning it. With `revocation`
+ * (policy `require`), the TSA path is also checked for revocation at genTime, CRL first, then
+ * OCSP, fetching within `revocation.network`'s allow-list (ETSI EN 319 102-1 §5.2.6, RFC 3161 §4
+ * "TSA compromise"): a TSA certificate revoked at or before genTime gives TSA_REVOKED, a status
+ * that cannot be established TSA_REVOCATION_UNAVAILABLE — the same judgement the validator makes
+ * of the token later — and the CRLs / OCSP responses used come back as `revocationEvidence`.
  */
-export async function timestampSignatureValue(input: TimestampSignatureValueInput): Promise<CryptoResult<SignatureValueTimestamp, TimestampRequestErrorCode | 'TIMESTAMP_INVALID'>> {
+export async function timestampSignatureValue(input: TimestampSignatureValueInput): Promise<CryptoResult<SignatureValueTimestamp, TimestampSignatureValueErrorCode>> {
   const algorithm = input.digestAlgorithm ?? 'sha-256';
   const imprint = digestBytes(algorithm, input.signatureValue);
   const nonce = (input.random ?? randomBytes)(16);
@@ -70,12 +127,43 @@ export async function timestampSignatureValue(input: TimestampSignatureValueInpu
   if (!token.ok) return token;
   const v = verifyTimestampToken({ tokenDer: token.value, expectedImprint: imprint, digestAlgorithm: algorithm, trustAnchors: input.trustAnchors, now: input.now, expectedNonce: nonce });
   if (!v.ok || v.genTime === null) return { ok: false, error: { code: 'TIMESTAMP_INVALID', message: `the TSA token does not verify: ${v.problems.join('; ')}` } };
+  const genTime = v.genTime;
+  const tsa = subjectOf(v.tsaCertificate);
+  const revocationEvidence: SignatureValueTimestamp['revocationEvidence'] = { crls: [], ocsp: [] };
+  let revocationNote = 'TSA certificate revocation not checked (no revocation input)';
+  const r = input.revocation;
+  if (r !== undefined) {
+    const plan = planTsaRevocation(v.path, r.mode);
+    if (!plan.check) revocationNote = plan.note;
+    else {
+      const src = sourcesOf(r);
+      const result: RevocationCheckResult | null =
+        src === null
+          ? null
+          : await checkRevocation({
+              chain: plan.chain,
+              sources: src,
+              at: genTime,
+              now: input.now,
+              ...(r.maxOcspAgeSeconds === undefined ? {} : { maxOcspAgeSeconds: r.maxOcspAgeSeconds }),
+              ...(r.random === undefined ? {} : { random: r.random }),
+            });
+      const judged = judgeTsaRevocation({ name: 'the new signature time-stamp', tsa, genTime, result });
+      if (judged.status === 'revoked') return { ok: false, error: { code: 'TSA_REVOKED', message: judged.message } };
+      if (judged.status === 'try-later') return { ok: false, error: { code: 'TSA_REVOCATION_UNAVAILABLE', message: judged.message } };
+      revocationNote = [judged.note, ...judged.warnings].join('; ');
+      revocationEvidence.crls.push(...(result?.evidence.crls ?? []));
+      revocationEvidence.ocsp.push(...(result?.evidence.ocsp ?? []));
+    }
+  }
   return {
     ok: true,
     value: {
       token: token.value,
-      genTime: v.genTime,
-      summary: { genTime: v.genTime.toISOString(), tsa: subjectOf(v.tsaCertificate), serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor, detached: true },
+      genTime,
+      summary: { genTime: genTime.toISOString(), tsa, serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor, detached: true },
+      revocationEvidence,
+      revocationNote,
     },
   };
 }
