@@ -1,5 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCrcStream, stopCrcWorker } from './crc-worker.ts';
 
@@ -54,5 +57,32 @@ describe('openCrcStream', () => {
     const bytes = randomBytes(5000);
     await fresh.update(shared(bytes));
     expect(await fresh.finish()).toBe(pythonCrc32(bytes));
+  });
+
+  it('a process that packs a large file exits by itself: the worker is referenced only while a reply is awaited', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edx-crc-exit-'));
+    try {
+      writeFileSync(join(dir, 'big.bin'), randomBytes(3 * 1024 * 1024 + 5));
+      const script = join(dir, 'pack.mts');
+      const writerUrl = new URL('./writer.ts', import.meta.url).href;
+      writeFileSync(
+        script,
+        `import { createContainerWriter } from ${JSON.stringify(writerUrl)};
+const w = createContainerWriter({ outputPath: ${JSON.stringify(join(dir, 'out.zip'))} });
+await w.addFile('big.bin', ${JSON.stringify(join(dir, 'big.bin'))}, { digests: ['sha-256'] });
+await w.close();
+console.log('packed');
+`,
+      );
+      // Not a timing threshold: a hang guard. Unreferenced while busy, the process would end
+      // early with "unsettled top-level await" (13); referenced while idle, it would never end.
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.signal, run.stderr).toBeNull();
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout.trim()).toBe('packed');
+      expect(execFileSync('unzip', ['-tq', join(dir, 'out.zip')], { encoding: 'utf8' })).toMatch(/No errors/u);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

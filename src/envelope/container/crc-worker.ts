@@ -6,7 +6,7 @@
  * The worker reads the caller's chunks in place from SharedArrayBuffers (nothing is copied) and
  * keeps one running CRC per stream, in the order the chunks were sent. A chunk's buffer may be
  * reused once `update` has resolved. One worker serves the process; it is started on first use,
- * does not keep the process alive, and is restarted after a failure, which fails only the streams
+ * keeps the process alive only while a reply is awaited, and is restarted after a failure, which fails only the streams
  * that were in flight (their entries cannot be finished: the caller aborts its container).
  */
 import { Worker } from 'node:worker_threads';
@@ -51,7 +51,6 @@ let nextStream = 1;
 
 function start(): Shared {
   const worker = new Worker(WORKER_SOURCE, { eval: true });
-  worker.unref();
   const state: Shared = { worker, waiting: new Map() };
   const failAll = (error: Error): void => {
     if (shared === state) shared = undefined;
@@ -62,10 +61,15 @@ function start(): Shared {
     const key = `${reply.stream}:${reply.seq}`;
     const w = state.waiting.get(key);
     state.waiting.delete(key);
+    if (state.waiting.size === 0) worker.unref();
     w?.resolve(reply.crc);
   });
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`the CRC-32 worker stopped (exit code ${code})`)));
+  // Referenced only while a reply is awaited: an idle worker must not keep the process alive, a
+  // busy one must (the caller's await is all that is left on the event loop). After the
+  // listeners, whose registration refs the worker.
+  worker.unref();
   return state;
 }
 
@@ -91,11 +95,13 @@ export function openCrcStream(): CrcStream {
     const state = bound;
     if (state !== shared) return Promise.reject(new Error('the CRC-32 worker of this stream has stopped'));
     return new Promise<number>((resolve, reject) => {
+      if (state.waiting.size === 0) state.worker.ref();
       state.waiting.set(`${message.stream}:${message.seq}`, { resolve, reject });
       try {
         state.worker.postMessage(message);
       } catch (error) {
         state.waiting.delete(`${message.stream}:${message.seq}`);
+        if (state.waiting.size === 0) state.worker.unref();
         reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
