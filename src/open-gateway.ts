@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_VALIDATION_POLICY, loadSigningKeyPem, pemToDerList, type KeyAlgorithm } from './crypto/index.ts';
@@ -11,6 +11,9 @@ import { createCrlCache, crlTargetsOf, type CrlRefreshSummary } from './revocati
 import { createRevocationSources, DEFAULT_DIRECTORY_FILE, getParticipant, listTrustAnchors, loadDirectoryFixture, seedDirectory, type DirectoryFixture, type SeedResult } from './directory/index.ts';
 import { createApp } from './http/create-app.ts';
 import { createBlobStore } from './storage/index.ts';
+
+/** A bound on the TSA certificates remembered for the CRL cache (a TSA rolls its certificate now and then). */
+const MAX_TSA_CERTIFICATES = 64;
 
 export interface GatewayOptions {
   dataDir: string;
@@ -89,6 +92,9 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     await revocation.refresh(now());
     const fetching = options.revocationFetch;
     const network: NetworkAccess | undefined = fetching === undefined ? undefined : { fetch: fetching.fetch, allowHosts: fetching.allowHosts, timeoutMs: fetching.timeoutMs, maxBytes: fetching.maxBytes };
+    // TSA certificates learned from the tokens the gateway obtains (the TSA is known only by its
+    // anchors until then): their distribution points join the cache's targets.
+    const tsaCertificates = new Map<string, Buffer>();
     const crlCache =
       fetching === undefined || network === undefined
         ? undefined
@@ -98,7 +104,8 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
             minRefreshMs: fetching.minRefreshMs,
             targets: () => {
               const registered = db.select({ der: tables.certificates.der }).from(tables.certificates).where(eq(tables.certificates.state, 'active')).all();
-              return crlTargetsOf([...anchors.map((a) => a.certificate), ...registered.map((r) => r.der)]);
+              const tsa = [...(options.timestamp?.trustAnchors ?? []).map((a) => a.certificate), ...tsaCertificates.values()];
+              return crlTargetsOf([...anchors.map((a) => a.certificate), ...registered.map((r) => r.der), ...tsa]);
             },
           });
     await crlCache?.load();
@@ -124,6 +131,22 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
       messageTtlMs: options.messageTtlMs,
       changes: createChangeFeed(db),
       ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+      ...(crlCache === undefined
+        ? {}
+        : {
+            tsaPathSeen: (path: readonly Buffer[]) => {
+              let added = false;
+              for (const der of path) {
+                const key = createHash('sha256').update(der).digest('hex');
+                if (tsaCertificates.has(key)) continue;
+                if (tsaCertificates.size >= MAX_TSA_CERTIFICATES) break;
+                tsaCertificates.set(key, der);
+                added = true;
+              }
+              // In the background: the token at hand was already judged with the validator's own fetch.
+              if (added) void crlCache.refresh(now()).catch(() => undefined);
+            },
+          }),
     };
     const app = createApp({
       trustAnchors: () => anchors,

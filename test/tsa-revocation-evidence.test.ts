@@ -206,31 +206,58 @@ describe('a TSA under its own CA, revocation required', () => {
     for (const path of signatures) expect(reportOf(without.result, path).subIndication, path).toBe('TRY_LATER');
   });
 
-  it('the TSA CA\'s CRL unreachable: 503 TSA_UNAVAILABLE (TSA_REVOCATION_UNAVAILABLE), nothing stored', async () => {
-    const messages = gw.ctx.db.select().from(tables.messages).all().length;
-    const rows = gw.ctx.db.select().from(tables.messageEvidence).all().length;
-    const blobs = await storedBlobs(gw);
+  it('keeps the TSA CA\'s CRL in its cache once it has seen the TSA: later letters do not fetch it, and survive its distribution point going down', async () => {
+    // The first token taught the gateway the TSA certificate; its CRL point joined the cache.
+    await gw.refreshCrlCache();
+    const tsaPoint = gw.ctx.crlCacheState?.().find((e) => e.url === `${srv.baseUrl}/tsa-pki/ca.crl`);
+    expect(tsaPoint, JSON.stringify(gw.ctx.crlCacheState?.())).toMatchObject({ stale: false, lastError: null });
+    const before = tsaCrl.hits;
+    const sent = await gw.app.request('/api/v1/messages', { method: 'POST', body: sendForm(), headers: auth(gw.token(DEMO.id)) });
+    expect(sent.status, await sent.clone().text()).toBe(202);
+    expect(tsaCrl.hits).toBe(before);
     tsaCrl.down = true;
     try {
-      const before = tsaCrl.hits;
-      const sent = await gw.app.request('/api/v1/messages', { method: 'POST', body: sendForm(), headers: auth(gw.token(DEMO.id)) });
-      expect(sent.status).toBe(503);
-      const err = (await sent.json()) as { code: string; message: string; details: { code: string } };
-      expect(err.code).toBe('TSA_UNAVAILABLE');
-      expect(err.details.code).toBe('TSA_REVOCATION_UNAVAILABLE');
-      expect(err.message).toMatch(/revocation status of the TSA certificate .* could not be established/u);
-      expect(tsaCrl.hits).toBeGreaterThan(before);
+      const again = await gw.app.request('/api/v1/messages', { method: 'POST', body: sendForm(), headers: auth(gw.token(DEMO.id)) });
+      expect(again.status, await again.clone().text()).toBe(202);
     } finally {
       tsaCrl.down = false;
     }
-    expect(gw.ctx.db.select().from(tables.messages).all().length).toBe(messages);
-    expect(gw.ctx.db.select().from(tables.messageEvidence).all().length).toBe(rows);
-    expect(await storedBlobs(gw)).toBe(blobs);
+  });
+
+  it('a gateway that has not seen the TSA, its CA\'s CRL unreachable: 503 TSA_UNAVAILABLE (TSA_REVOCATION_UNAVAILABLE), nothing stored', async () => {
+    const fresh = await open(join(scratch, 'gw-fresh'));
+    try {
+      const messages = fresh.ctx.db.select().from(tables.messages).all().length;
+      const rows = fresh.ctx.db.select().from(tables.messageEvidence).all().length;
+      const blobs = await storedBlobs(fresh);
+      tsaCrl.down = true;
+      try {
+        const before = tsaCrl.hits;
+        const sent = await fresh.app.request('/api/v1/messages', { method: 'POST', body: sendForm(), headers: auth(fresh.token(DEMO.id)) });
+        expect(sent.status).toBe(503);
+        const err = (await sent.json()) as { code: string; message: string; details: { code: string } };
+        expect(err.code).toBe('TSA_UNAVAILABLE');
+        expect(err.details.code).toBe('TSA_REVOCATION_UNAVAILABLE');
+        expect(err.message).toMatch(/revocation status of the TSA certificate .* could not be established/u);
+        expect(tsaCrl.hits).toBeGreaterThan(before);
+      } finally {
+        tsaCrl.down = false;
+      }
+      expect(fresh.ctx.db.select().from(tables.messages).all().length).toBe(messages);
+      expect(fresh.ctx.db.select().from(tables.messageEvidence).all().length).toBe(rows);
+      expect(await storedBlobs(fresh)).toBe(blobs);
+    } finally {
+      fresh.close();
+    }
   });
 
   describe('the TSA certificate revoked in its CA\'s CRL before the letter', () => {
-    beforeAll(() => {
+    beforeAll(async () => {
       tsaCa.revoke(tsaCa.tsa);
+      // The CA publishes a CRL with the revocation and the cache's next refresh fetches it
+      // (until then the cached CRL, valid to its nextUpdate, is what the gateway knows).
+      const refreshed = await gw.refreshCrlCache({ force: true });
+      expect(refreshed.fetched).toContain(`${srv.baseUrl}/tsa-pki/ca.crl`);
     });
 
     it('a letter: 503 TSA_UNAVAILABLE naming the revocation, no message stored', async () => {

@@ -36,6 +36,12 @@ export interface GatewayContext {
    * validation time.
    */
   timestamp?: GatewayTimestamping;
+  /**
+   * Told the certification path of every TSA token the gateway obtains (TSA certificate first), so
+   * that the CRL cache keeps the TSA's distribution points fresh instead of the validator fetching
+   * the TSA CA's CRL for every signature.
+   */
+  tsaPathSeen?: (path: readonly Buffer[]) => void;
 }
 
 /** A configured RFC 3161 TSA: where it answers and the anchors its certificate must chain to. */

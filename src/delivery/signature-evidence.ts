@@ -51,7 +51,11 @@ export function createSignatureStamper(ctx: GatewayContext, now: Date): Signatur
           // The TSA's path is judged as the validator will judge the stored token: a revoked or
           // unverifiable TSA is refused like one that is down, and its CRLs / OCSP responses are kept.
           revocation: { ...ctx.revocation(), mode: ctx.policy.revocation },
-        }).then((r) => (r.ok ? r : fail('TSA_UNAVAILABLE', `the signature cannot be time-stamped: TSA ${tsa.url}: ${r.error.code}: ${r.error.message}`, { code: r.error.code })));
+        }).then((r) => {
+          if (!r.ok) return fail('TSA_UNAVAILABLE', `the signature cannot be time-stamped: TSA ${tsa.url}: ${r.error.code}: ${r.error.message}`, { code: r.error.code });
+          ctx.tsaPathSeen?.(r.value.tsaPath);
+          return r;
+        });
         done.set(key, pending);
       }
       return pending;

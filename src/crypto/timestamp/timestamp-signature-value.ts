@@ -86,6 +86,11 @@ export interface SignatureValueTimestamp {
   revocationEvidence: { crls: Buffer[]; ocsp: Buffer[] };
   /** How the TSA path's revocation was judged, or why it was not checked. */
   revocationNote: string;
+  /**
+   * The verified certification path of the TSA (DER, TSA certificate first, trust anchor last):
+   * e.g. for a CRL cache to keep the TSA's distribution points fresh.
+   */
+  tsaPath: Buffer[];
 }
 
 function subjectOf(der: Buffer | null): string {
@@ -164,6 +169,7 @@ export async function timestampSignatureValue(input: TimestampSignatureValueInpu
       summary: { genTime: genTime.toISOString(), tsa, serialNumber: v.serialNumber, policy: v.policy, trustAnchor: v.trustAnchor, detached: true },
       revocationEvidence,
       revocationNote,
+      tsaPath: v.path.map((c) => Buffer.from(c)),
     },
   };
 }
