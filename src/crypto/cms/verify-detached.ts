@@ -1,31 +1,16 @@
 /** Verification of detached CMS signatures into ETSI EN 319 102-1 validation reports. */
 import type { DigestAlgorithm } from '../digest.ts';
-import { checkRevocation, checkRevocationOffline, type CheckRevocationInput, type FetchFunction, type RevocationCheckResult, type RevocationSources } from '../revocation/index.ts';
+import { checkRevocation, checkRevocationOffline, revocationCheckInput, revocationSourcesOf, type RevocationCheckResult, type RevocationInput } from '../revocation/index.ts';
+
+export type { RevocationInput } from '../revocation/index.ts';
 import type { TrustAnchor, ValidationPolicy, ValidationReport } from '../types.ts';
 import type { ParsedAnchor } from './certification-path.ts';
 import { parseSignedData } from './parse-signed-data.ts';
 import { parseCertificate, type ParsedCertificate } from './parsed-certificate.ts';
 import { CHECK_ORDER } from './report-builder.ts';
-import { timestampCoversSignature, validateSigner, type RevocationRequest, type SignerSteps } from './verify-signer.ts';
+import { timestampCoversSignature, validateSigner, type SignerSteps } from './verify-signer.ts';
 
 /** Where revocation data comes from (SPEC §4: CRL first, then OCSP). */
-export interface RevocationInput {
-  /** CRLs (DER) at hand: the trust store's, a refreshed cache, evidence stored with a message. */
-  crls?: readonly Buffer[];
-  /** OCSP responses (DER) at hand, e.g. stored evidence. */
-  ocspResponses?: readonly Buffer[];
-  /**
-   * Fetching from the certificates' CRL distribution points and OCSP URLs (only
-   * {@link verifyDetachedAsync}); only hosts in `allowHosts` are contacted.
-   */
-  network?: { fetch: FetchFunction; allowHosts: readonly string[]; timeoutMs: number; maxBytes: number };
-  /** Locally trusted OCSP responder certificates (DER), besides those the CA delegated (RFC 6960 §4.2.2.2). */
-  trustedResponders?: readonly Buffer[];
-  /** Age limit for OCSP responses without nextUpdate; default 3600. */
-  maxOcspAgeSeconds?: number;
-  /** Randomness for OCSP nonces (default node:crypto randomBytes). */
-  random?: (size: number) => Buffer;
-}
 
 export interface VerifyDetachedInput {
   /** DER ContentInfo(SignedData). */
@@ -111,33 +96,6 @@ function withWarnings(report: ValidationReport, warnings: readonly string[]): Va
   return warnings.length === 0 ? report : { ...report, warnings: [...report.warnings, ...warnings] };
 }
 
-function sources(input: VerifyDetachedInput, withNetwork: boolean): RevocationSources | null {
-  const r = input.revocation;
-  if (r === undefined) return null;
-  const crls = r.crls ?? [];
-  const ocsp = r.ocspResponses ?? [];
-  const network = withNetwork ? r.network : undefined;
-  if (crls.length === 0 && ocsp.length === 0 && network === undefined) return null;
-  return {
-    crls,
-    ocspResponses: ocsp,
-    ...(network === undefined ? {} : { network }),
-    ...(r.trustedResponders === undefined ? {} : { trustedResponders: r.trustedResponders }),
-  };
-}
-
-function checkInput(input: VerifyDetachedInput, p: RevocationRequest, src: RevocationSources): CheckRevocationInput {
-  const r = input.revocation;
-  return {
-    chain: p.chain,
-    sources: src,
-    at: p.at,
-    now: input.now,
-    ...(r?.maxOcspAgeSeconds === undefined ? {} : { maxOcspAgeSeconds: r.maxOcspAgeSeconds }),
-    ...(r?.random === undefined ? {} : { random: r.random }),
-  };
-}
-
 /**
  * Validates a detached CMS signature (RFC 5652 §5.6) as CAdES-BES or CAdES-T (ETSI EN 319 122-1)
  * and reports per SignerInfo in the ETSI EN 319 102-1 vocabulary. An unparseable signature gives
@@ -152,10 +110,10 @@ function checkInput(input: VerifyDetachedInput, p: RevocationRequest, src: Revoc
 export function verifyDetached(input: VerifyDetachedInput): ValidationReport[] {
   const prepared = prepare(input);
   if ('done' in prepared) return prepared.done;
-  const src = sources(input, false);
+  const src = revocationSourcesOf(input.revocation, false);
   return prepared.pending.map((steps) => {
     let step = steps.next();
-    while (step.done !== true) step = steps.next(src === null ? null : checkRevocationOffline(checkInput(input, step.value, src)));
+    while (step.done !== true) step = steps.next(src === null ? null : checkRevocationOffline(revocationCheckInput(input.revocation, src, step.value, input.now)));
     return withWarnings(step.value, prepared.unmatched);
   });
 }
@@ -170,12 +128,12 @@ export function verifyDetached(input: VerifyDetachedInput): ValidationReport[] {
 export async function verifyDetachedAsync(input: VerifyDetachedInput): Promise<ValidationReport[]> {
   const prepared = prepare(input);
   if ('done' in prepared) return prepared.done;
-  const src = sources(input, true);
+  const src = revocationSourcesOf(input.revocation, true);
   const reports: ValidationReport[] = [];
   for (const steps of prepared.pending) {
     let step = steps.next();
     while (step.done !== true) {
-      const result: RevocationCheckResult | null = src === null ? null : await checkRevocation(checkInput(input, step.value, src));
+      const result: RevocationCheckResult | null = src === null ? null : await checkRevocation(revocationCheckInput(input.revocation, src, step.value, input.now));
       step = steps.next(result);
     }
     reports.push(withWarnings(step.value, prepared.unmatched));

@@ -22,3 +22,4 @@ export {
   type RevocationSources,
 } from './check-chain.ts';
 export { isIssuedBy, readCertificate, type CertificateFacts } from './certificate-facts.ts';
+export { revocationCheckInput, revocationSourcesOf, type RevocationInput } from './revocation-input.ts';

@@ -7,7 +7,7 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { digestBytes, type DigestAlgorithm } from '../digest.ts';
-import { checkRevocation, type NetworkAccess, type RevocationCheckResult, type RevocationSources } from '../revocation/index.ts';
+import { checkRevocation, revocationCheckInput, revocationSourcesOf, type RevocationCheckResult, type RevocationInput } from '../revocation/index.ts';
 import type { FetchFunction } from '../revocation/fetch.ts';
 import type { CryptoResult, TimestampSummary, TrustAnchor } from '../types.ts';
 import { requestTimestamp, type TimestampRequestErrorCode } from './request-timestamp.ts';
@@ -29,24 +29,8 @@ export function signatureValuesOf(signature: Uint8Array): CryptoResult<Buffer[],
   }
 }
 
-/**
- * Where the TSA path's revocation data comes from — the shape of verifyDetached's
- * `RevocationInput` (crypto/cms), restated here because cms builds on this module, not the
- * reverse — and the validation policy's revocation mode.
- */
-export interface TsaRevocationInput {
-  /** CRLs (DER) at hand: the trust store's, a refreshed cache. */
-  crls?: readonly Uint8Array[];
-  /** OCSP responses (DER) at hand. */
-  ocspResponses?: readonly Uint8Array[];
-  /** Fetching from the TSA path's CRL distribution points and OCSP URLs, allow-listed hosts only. */
-  network?: NetworkAccess;
-  /** Locally trusted OCSP responder certificates (DER). */
-  trustedResponders?: readonly Uint8Array[];
-  /** Age limit for OCSP responses without nextUpdate; default 3600. */
-  maxOcspAgeSeconds?: number;
-  /** Randomness for OCSP nonces (default node:crypto randomBytes). */
-  random?: (size: number) => Buffer;
+/** Where the TSA path's revocation data comes from, and the validation policy's revocation mode. */
+export interface TsaRevocationInput extends RevocationInput {
   /** `skip`: the TSA path is not checked (as the validator does under that policy). */
   mode: 'require' | 'skip';
 }
@@ -102,17 +86,6 @@ function subjectOf(der: Buffer | null): string {
   }
 }
 
-function sourcesOf(r: TsaRevocationInput): RevocationSources | null {
-  const crls = r.crls ?? [];
-  const ocsp = r.ocspResponses ?? [];
-  if (crls.length === 0 && ocsp.length === 0 && r.network === undefined) return null;
-  return {
-    crls,
-    ocspResponses: ocsp,
-    ...(r.network === undefined ? {} : { network: r.network }),
-    ...(r.trustedResponders === undefined ? {} : { trustedResponders: r.trustedResponders }),
-  };
-}
 
 /**
  * Requests an RFC 3161 token over `signatureValue` (imprint = its digest, with a nonce) and
@@ -141,18 +114,8 @@ export async function timestampSignatureValue(input: TimestampSignatureValueInpu
     const plan = planTsaRevocation(v.path, r.mode);
     if (!plan.check) revocationNote = plan.note;
     else {
-      const src = sourcesOf(r);
-      const result: RevocationCheckResult | null =
-        src === null
-          ? null
-          : await checkRevocation({
-              chain: plan.chain,
-              sources: src,
-              at: genTime,
-              now: input.now,
-              ...(r.maxOcspAgeSeconds === undefined ? {} : { maxOcspAgeSeconds: r.maxOcspAgeSeconds }),
-              ...(r.random === undefined ? {} : { random: r.random }),
-            });
+      const src = revocationSourcesOf(r, true);
+      const result: RevocationCheckResult | null = src === null ? null : await checkRevocation(revocationCheckInput(r, src, { chain: plan.chain, at: genTime }, input.now));
       const judged = judgeTsaRevocation({ name: 'the new signature time-stamp', tsa, genTime, result });
       if (judged.status === 'revoked') return { ok: false, error: { code: 'TSA_REVOKED', message: judged.message } };
       if (judged.status === 'try-later') return { ok: false, error: { code: 'TSA_REVOCATION_UNAVAILABLE', message: judged.message } };

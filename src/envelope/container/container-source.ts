@@ -49,13 +49,11 @@ function fdOp<T>(op: (callback: (err: NodeJS.ErrnoException | null, value: T) =>
 class CachedReader extends yauzl.RandomAccessReader {
   readonly #fd: number | undefined;
   readonly #ranges: readonly CachedRange[];
-  readonly #fdClosed: Promise<void>;
 
-  constructor(fd: number | undefined, ranges: readonly CachedRange[], fdClosed: Promise<void>) {
+  constructor(fd: number | undefined, ranges: readonly CachedRange[]) {
     super();
     this.#fd = fd;
     this.#ranges = ranges;
-    this.#fdClosed = fdClosed;
   }
 
   /** The cached bytes for [start, end), or `undefined` when the range is not all cached. */
@@ -89,7 +87,7 @@ class CachedReader extends yauzl.RandomAccessReader {
 
   override close(callback: (err: Error | null) => void): void {
     if (this.#fd === undefined) {
-      this.#fdClosed.then(() => callback(null), callback);
+      process.nextTick(callback, null);
       return;
     }
     closeFd(this.#fd, (err) => callback(err));
@@ -183,7 +181,7 @@ export async function openContainerSource(path: string): Promise<ContainerSource
 
   if (whole) {
     closeSync(fd);
-    const reader = new CachedReader(undefined, ranges, Promise.resolve());
+    const reader = new CachedReader(undefined, ranges);
     return {
       size,
       reader,
@@ -199,7 +197,7 @@ export async function openContainerSource(path: string): Promise<ContainerSource
     let closing: Promise<void> | undefined;
     return (): Promise<void> => (closing ??= fdOp<void>((cb) => closeFd(fd, (e) => cb(e, undefined))));
   })();
-  const reader = new CachedReader(fd, ranges, Promise.resolve());
+  const reader = new CachedReader(fd, ranges);
   return {
     size,
     reader,

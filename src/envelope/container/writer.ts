@@ -322,21 +322,26 @@ export function createContainerWriter(options: CreateContainerWriterOptions): Co
    */
   const writeInOneGo = async (): Promise<void> => {
     const fd = openSync(tempPath, 'wx');
-    let renamed = false;
+    let fdOpen = true;
     try {
       const buffers = pending;
       pending = [];
       pendingBytes = 0;
       writeAllSync(fd, buffers);
       if (durable) await fsyncFd(fd);
-      closeSyncQuietly(fd, !durable);
-      renameSync(tempPath, outputPath);
-      renamed = true;
-    } finally {
-      if (!renamed) {
-        closeSyncQuietly(fd, false);
-        rmSync(tempPath, { force: true });
+      // Closed once only: a descriptor number closed twice may already belong to another open.
+      fdOpen = false;
+      try {
+        closeSync(fd);
+      } catch (error) {
+        // Without an fsync, close is where a file system may still report a failed write.
+        if (!durable) throw error;
       }
+      renameSync(tempPath, outputPath);
+    } catch (error) {
+      if (fdOpen) closeQuietly(fd);
+      rmSync(tempPath, { force: true });
+      throw error;
     }
     if (durable) await fsyncDirectory(dirname(outputPath));
   };
@@ -484,12 +489,12 @@ function fsyncFd(fd: number): Promise<void> {
   });
 }
 
-/** Closes `fd`; with `report`, a failure (a file system reporting a failed write at close) is thrown. */
-function closeSyncQuietly(fd: number, report: boolean): void {
+/** Releases `fd` where its close can report nothing the caller still needs. */
+function closeQuietly(fd: number): void {
   try {
     closeSync(fd);
-  } catch (error) {
-    if (report) throw error;
+  } catch {
+    // Nothing was promised by this descriptor any more.
   }
 }
 
@@ -667,7 +672,7 @@ async function fsyncDirectory(path: string): Promise<void> {
   } catch {
     // The container is complete and renamed; durability of the directory entry is the OS's call.
   } finally {
-    closeSyncQuietly(fd, false);
+    closeQuietly(fd);
   }
 }
 
